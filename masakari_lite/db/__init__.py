@@ -1,0 +1,1 @@
+"""SQL storage: models, sessions, states and the queries of each resource."""

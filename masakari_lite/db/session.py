@@ -1,0 +1,112 @@
+"""Engine and session setup.
+
+One owner per transaction: the request (API) or the step (engine) opens a
+``session_scope()``; query functions in ``db/<resource>.py`` take the session
+and never commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+_lock = threading.Lock()
+_engines: dict[str, Engine] = {}
+_makers: dict[str, sessionmaker] = {}
+
+
+def _on_sqlite_connect(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers run beside the one writer; busy_timeout makes a second
+    # writer wait instead of failing; foreign keys are off by default in SQLite.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # Take the write lock at BEGIN, so a read-then-write transaction (duplicate
+    # check, claim) cannot be overtaken between its read and its write.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, **pool: int) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _on_sqlite_connect)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    kwargs = {
+        "pool_pre_ping": True,
+        "pool_size": pool.get("max_pool_size", 10),
+        "max_overflow": pool.get("max_overflow", 20),
+        "pool_timeout": pool.get("pool_timeout", 30),
+        "pool_recycle": pool.get("connection_recycle_time", 3600),
+    }
+    if parsed.get_backend_name() == "mysql":
+        kwargs["isolation_level"] = "READ COMMITTED"
+    return create_engine(url, **kwargs)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default: ``[database] connection``)."""
+    if url is None:
+        from masakari_lite.conf import CONF
+
+        url = CONF.database.connection
+        pool = {
+            "max_pool_size": CONF.database.max_pool_size,
+            "max_overflow": CONF.database.max_overflow,
+            "pool_timeout": CONF.database.pool_timeout,
+            "connection_recycle_time": CONF.database.connection_recycle_time,
+        }
+    else:
+        pool = {}
+    with _lock:
+        if url not in _engines:
+            _engines[url] = make_engine(url, **pool)
+            _makers[url] = sessionmaker(_engines[url], expire_on_commit=False)
+        return _engines[url]
+
+
+def get_sessionmaker(url: str | None = None) -> sessionmaker:
+    engine = get_engine(url)
+    with _lock:
+        return next(maker for key, maker in _makers.items() if _engines[key] is engine)
+
+
+@contextlib.contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on error."""
+    session = get_sessionmaker(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def dispose_all() -> None:
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _makers.clear()
