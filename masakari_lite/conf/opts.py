@@ -2,9 +2,9 @@
 
 import collections
 
-from masakari_lite.conf import api, database, default, engine, nova
+from masakari_lite.conf import api, database, default, engine, fencing, nova
 
-_MODULES = (default, api, database, engine, nova)
+_MODULES = (default, api, database, engine, fencing, nova)
 
 
 def list_opts() -> list[tuple[str, list]]:

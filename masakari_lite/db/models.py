@@ -143,6 +143,9 @@ class RecoveryStep(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     details: Mapped[str] = mapped_column(Text, default="[]")
     attempt: Mapped[int] = mapped_column(Integer, default=0)
+    # JSON the step hands to later steps (and to itself when resumed): what it
+    # decided or took, e.g. the instances' original states or the reserved host.
+    result: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, onupdate=utcnow)
 
@@ -176,3 +179,19 @@ class VMove(SoftDeleteMixin, Base):
     status: Mapped[str | None] = mapped_column(String(36))
     message: Mapped[str | None] = mapped_column(Text)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HostLock(Base):
+    """Which notification is being recovered for a source host: at most one at a time.
+
+    A row per source host, claimed by INSERT or by a conditional UPDATE when
+    its lease expired; it is a separate table because MySQL cannot UPDATE
+    ``notifications`` with a subquery on ``notifications``.
+    """
+
+    __tablename__ = "host_locks"
+
+    source_host_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    notification_uuid: Mapped[str] = mapped_column(String(36))
+    owner: Mapped[str] = mapped_column(String(255))
+    lease_until: Mapped[dt.datetime] = mapped_column(DateTime)
