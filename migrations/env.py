@@ -5,6 +5,7 @@ through ``config.attributes`` instead.
 """
 
 from alembic import context
+
 from masakari_lite.db.models import Base
 
 config = context.config

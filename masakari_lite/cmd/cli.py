@@ -8,14 +8,11 @@ import sys
 
 from masakari_lite import __version__
 
-
 SUBCOMMAND_MODULES: list[str] = []
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="masakari-lite", description="Instance HA for OpenStack."
-    )
+    parser = argparse.ArgumentParser(prog="masakari-lite", description="Instance HA for OpenStack.")
     parser.add_argument("--version", action="version", version=f"masakari-lite {__version__}")
     parser.add_argument(
         "--config-file",

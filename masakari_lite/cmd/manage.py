@@ -1,8 +1,8 @@
 """masakari-lite-manage: database administration.
 
-    masakari-lite-manage --config-file F db sync [--revision R]
-    masakari-lite-manage --config-file F db version
-    masakari-lite-manage --config-file F db purge --age-in-days N
+masakari-lite-manage --config-file F db sync [--revision R]
+masakari-lite-manage --config-file F db version
+masakari-lite-manage --config-file F db purge --age-in-days N
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ opts = [
     cfg.StrOpt(
         "state_path",
         default=os.path.join(os.path.expanduser("~"), ".local", "state", "masakari-lite"),
+        sample_default="$HOME/.local/state/masakari-lite",
         help="Directory for masakari-lite's local state (the embedded SQLite database).",
     ),
     cfg.StrOpt(
