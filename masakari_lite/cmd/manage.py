@@ -3,6 +3,7 @@
 masakari-lite-manage --config-file F db sync [--revision R]
 masakari-lite-manage --config-file F db version
 masakari-lite-manage --config-file F db purge --age-in-days N
+masakari-lite-manage --config-file F check
 """
 
 from __future__ import annotations
@@ -45,6 +46,16 @@ def _db_purge() -> int:
     return 0
 
 
+def _check() -> int:
+    from masakari_lite.checks import run_all
+
+    results = run_all(CONF)
+    for result in results:
+        mark = "OK  " if result.ok else "FAIL"
+        print(f"[{mark}] {result.name}: {result.detail}")
+    return 0 if all(r.ok for r in results) else 1
+
+
 _DB_ACTIONS = {"sync": _db_sync, "version": _db_version, "purge": _db_purge}
 
 
@@ -60,6 +71,10 @@ def _add_parsers(subparsers) -> None:
         "(with their progress and vmoves) older than N days",
     )
     purge.add_argument("--age-in-days", type=int, required=True, metavar="N")
+    subparsers.add_parser(
+        "check",
+        help="verify the database (reachable, at head), the broker, Nova and the policy file",
+    )
 
 
 category_opt = cfg.SubCommandOpt(
@@ -77,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if CONF.category.name == "db":
             return _DB_ACTIONS[CONF.category.action]()
+        if CONF.category.name == "check":
+            return _check()
     except Exception as exc:  # an operator tool: a clear message, not a traceback
         print(f"masakari-lite-manage: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
