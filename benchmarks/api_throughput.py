@@ -1,0 +1,575 @@
+"""API throughput: masakari-lite against upstream masakari 22.0.0, one request mix, one run.
+
+    /work/venv/bin/python benchmarks/api_throughput.py [--requests N] [--concurrency C]
+        [--db sqlite|postgresql] [--only lite|upstream]
+
+Both servers run as real processes with one API worker, noauth2, their own fresh database of
+the same engine, and the same oslo.messaging transport. Upstream is installed from PyPI into
+its own venv (MASAKARI_LITE_UPSTREAM_VENV, default ~/.cache/masakari-lite/masakari-upstream-venv;
+built on first use, which takes a few minutes) and served by its own `masakari-api` with
+notification_delay_max = 0. The load comes from C client processes, each sending its share
+of the N requests one after the other on a kept-alive connection.
+
+The mix, in order: segment create, segment get, segment list, host get, host list,
+notification create, notification list, plus host create when a Nova to check host names
+against is available (a masakari-lite cloud simulator). Without one, the hosts the other
+operations need are written straight into each side's database and host create is left out.
+
+It prints requests/s and p50/p99 latency per operation for each side and the ratio. It is a
+benchmark: it asserts nothing about speed. Every phase stops after --max-seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEV_BIN = Path(sys.executable).parent
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "masakari-lite"
+UPSTREAM_VENV = Path(
+    os.environ.get("MASAKARI_LITE_UPSTREAM_VENV", CACHE / "masakari-upstream-venv")
+)
+UPSTREAM_REQUIREMENTS = ["masakari==22.0.0", "psycopg2-binary"]
+PORT_RANGE = range(18910, 18950)
+PG_ADMIN_URL = os.environ.get(
+    "MASAKARI_LITE_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+HOSTS_PER_SIDE = 20
+LIST_LIMIT = 50
+
+
+# --------------------------------------------------------------------------- load generator
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    body: dict | None = None
+
+
+@dataclass
+class ChunkResult:
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    first_error: str | None = None
+    created: list[str] = field(default_factory=list)
+
+
+_connections: dict[str, http.client.HTTPConnection] = {}
+
+
+def _connection(netloc: str) -> http.client.HTTPConnection:
+    conn = _connections.get(netloc)
+    if conn is None:
+        host, port = netloc.rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        _connections[netloc] = conn
+    return conn
+
+
+def _send(netloc: str, req: Request) -> tuple[int, bytes]:
+    body = json.dumps(req.body).encode() if req.body is not None else None
+    headers = {"Accept": "application/json", "Connection": "keep-alive"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    for attempt in (1, 2):
+        conn = _connection(netloc)
+        try:
+            conn.request(req.method, req.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        except (ConnectionError, http.client.HTTPException):
+            # The server closed a kept-alive connection between requests: reconnect once.
+            conn.close()
+            _connections.pop(netloc, None)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _run_chunk(args: tuple[str, list[Request], float, str | None]) -> ChunkResult:
+    """One client: send the requests in order; stop at the deadline."""
+    netloc, requests, deadline, created_key = args
+    result = ChunkResult()
+    for req in requests:
+        if time.monotonic() > deadline:
+            break
+        start = time.perf_counter()
+        try:
+            status, payload = _send(netloc, req)
+        except OSError as exc:
+            status, payload = 599, repr(exc).encode()
+        result.latencies.append(time.perf_counter() - start)
+        result.statuses[status] += 1
+        if status >= 300:
+            if result.first_error is None:
+                result.first_error = f"{req.method} {req.path} -> {status} {payload[:300]!r}"
+            continue
+        if created_key:
+            result.created.append(json.loads(payload)[created_key]["uuid"])
+    return result
+
+
+@dataclass
+class Stats:
+    count: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    first_error: str | None
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+def run_phase(
+    pool, netloc: str, requests: list[Request], concurrency: int, max_seconds: float, created_key
+) -> tuple[Stats, list[str]]:
+    chunks = [requests[i::concurrency] for i in range(concurrency)]
+    started = time.monotonic()
+    deadline = started + max_seconds
+    results = pool.map(_run_chunk, [(netloc, c, deadline, created_key) for c in chunks if c])
+    seconds = time.monotonic() - started
+    latencies = sorted(x for r in results for x in r.latencies)
+    statuses = sum((r.statuses for r in results), Counter())
+    errors = sum(n for status, n in statuses.items() if status >= 300)
+    first_error = next((r.first_error for r in results if r.first_error), None)
+    created = [u for r in results for u in r.created]
+    if not latencies:
+        return Stats(0, seconds, 0.0, 0.0, errors, first_error), created
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    stats = Stats(
+        len(latencies), seconds, statistics.median(latencies) * 1e3, p99 * 1e3, errors, first_error
+    )
+    return stats, created
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    for port in PORT_RANGE:
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORT_RANGE.start}-{PORT_RANGE.stop - 1}")
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    parsed = urllib.parse.urlsplit(url)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode}:\n{tail(log)}")
+        try:
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=2)
+            conn.request("GET", parsed.path or "/")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s:\n{tail(log)}")
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (a launcher forks its worker)."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+@contextlib.contextmanager
+def process(cmd: list[str], log: Path, env: dict | None = None) -> Iterator[subprocess.Popen]:
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def run(cmd: list[str], **kwargs) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+# --------------------------------------------------------------------------- databases
+
+
+@dataclass
+class Database:
+    url: str
+    drop: Callable[[], None] = lambda: None
+
+
+def make_database(kind: str, workdir: Path, name: str) -> Database:
+    if kind == "sqlite":
+        return Database(f"sqlite:///{workdir}/{name}.sqlite")
+    from sqlalchemy import create_engine, text
+
+    db = f"mlbench_{name}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {db}"))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        admin.dispose()
+
+    return Database(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{db}", drop)
+
+
+def seed_hosts(db_url: str, segment_uuid: str, names: list[str]) -> None:
+    """Write hosts straight into a side's database (both use upstream's column names)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows = [
+        {
+            "now": now,
+            "uuid": str(uuid.uuid4()),
+            "name": name,
+            "segment": segment_uuid,
+        }
+        for name in names
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO hosts (created_at, deleted, uuid, name, reserved, type,"
+                " control_attributes, failover_segment_id, on_maintenance)"
+                " VALUES (:now, 0, :uuid, :name, false, 'COMPUTE', 'SSH', :segment, false)"
+            ),
+            rows,
+        )
+    engine.dispose()
+
+
+# --------------------------------------------------------------------------- the two sides
+
+
+@dataclass
+class Side:
+    name: str
+    port: int
+    db: Database
+    pid: int = 0
+
+    @property
+    def netloc(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+def ensure_upstream_venv() -> Path:
+    stamp = UPSTREAM_VENV / ".masakari-lite-stamp"
+    want = " ".join(UPSTREAM_REQUIREMENTS)
+    if (UPSTREAM_VENV / "bin" / "masakari-api").exists() and stamp.exists():
+        if stamp.read_text().strip() == want:
+            return UPSTREAM_VENV
+    print(f"installing {want} into {UPSTREAM_VENV} (a few minutes the first time)", flush=True)
+    run([sys.executable, "-m", "venv", str(UPSTREAM_VENV)])
+    run(
+        [str(UPSTREAM_VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check"]
+        + UPSTREAM_REQUIREMENTS,
+        timeout=1800,
+    )
+    stamp.write_text(want + "\n")
+    return UPSTREAM_VENV
+
+
+@contextlib.contextmanager
+def upstream_server(workdir: Path, side: Side, transport_url: str) -> Iterator[Side]:
+    venv = ensure_upstream_venv()
+    conf_dir = workdir / "upstream"
+    conf_dir.mkdir()
+    shutil.copy(venv / "etc" / "masakari" / "api-paste.ini", conf_dir / "api-paste.ini")
+    conf = conf_dir / "masakari.conf"
+    conf.write_text(
+        f"""[DEFAULT]
+auth_strategy = noauth2
+masakari_api_listen = 127.0.0.1
+masakari_api_listen_port = {side.port}
+masakari_api_workers = 1
+notification_delay_max = 0
+api_paste_config = {conf_dir}/api-paste.ini
+transport_url = {transport_url}
+log_file = {conf_dir}/masakari-api.log
+[database]
+connection = {side.db.url}
+[taskflow]
+connection = {side.db.url}
+[oslo_middleware]
+enable_proxy_headers_parsing = false
+"""
+    )
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    run([str(venv / "bin" / "masakari-manage"), "--config-file", str(conf), "db", "sync"], env=env)
+    log = conf_dir / "stdout.log"
+    with process([str(venv / "bin" / "masakari-api"), "--config-file", str(conf)], log, env) as p:
+        wait_http(f"http://{side.netloc}/", p, conf_dir / "masakari-api.log")
+        side.pid = p.pid
+        yield side
+
+
+@contextlib.contextmanager
+def lite_server(workdir: Path, side: Side, transport_url: str) -> Iterator[Side]:
+    conf_dir = workdir / "lite"
+    conf_dir.mkdir()
+    conf = conf_dir / "masakari-lite.conf"
+    conf.write_text(
+        f"""[DEFAULT]
+auth_strategy = noauth2
+masakari_api_listen = 127.0.0.1
+masakari_api_listen_port = {side.port}
+masakari_api_workers = 1
+state_path = {conf_dir}
+transport_url = {transport_url}
+[database]
+connection = {side.db.url}
+"""
+    )
+    run([str(DEV_BIN / "masakari-lite-manage"), "--config-file", str(conf), "db", "sync"])
+    log = conf_dir / "stdout.log"
+    with process([str(DEV_BIN / "masakari-lite-api"), "--config-file", str(conf)], log) as p:
+        wait_http(f"http://{side.netloc}/", p, log)
+        side.pid = p.pid
+        yield side
+
+
+# --------------------------------------------------------------------------- the mix
+
+
+OPERATIONS = [
+    "segment create",
+    "segment get",
+    "segment list",
+    "host get",
+    "host list",
+    "notification create",
+    "notification list",
+]
+
+
+def run_mix(side: Side, pool, n: int, concurrency: int, max_seconds: float) -> dict[str, Stats]:
+    tag = uuid.uuid4().hex[:6]
+    out: dict[str, Stats] = {}
+
+    def phase(op: str, requests: list[Request], created_key: str | None = None) -> list[str]:
+        stats, created = run_phase(
+            pool, side.netloc, requests, concurrency, max_seconds, created_key
+        )
+        out[op] = stats
+        note = f"  ({stats.errors} errors: {stats.first_error})" if stats.errors else ""
+        print(f"  {side.name:13} {op:20} {stats.rps:8.1f} req/s{note}", flush=True)
+        return created
+
+    segments = phase(
+        "segment create",
+        [
+            Request(
+                "POST",
+                "/v1/segments",
+                {
+                    "segment": {
+                        "name": f"bench-{tag}-{i}",
+                        "service_type": "COMPUTE",
+                        "recovery_method": "auto",
+                        "description": "benchmark segment",
+                    }
+                },
+            )
+            for i in range(n)
+        ],
+        "segment",
+    )
+    if not segments:
+        raise RuntimeError(f"{side.name}: no segment was created")
+    phase(
+        "segment get",
+        [Request("GET", f"/v1/segments/{segments[i % len(segments)]}") for i in range(n)],
+    )
+    phase("segment list", [Request("GET", f"/v1/segments?limit={LIST_LIMIT}")] * n)
+
+    home = segments[0]
+    names = [f"bench-{tag}-host-{i}" for i in range(HOSTS_PER_SIDE)]
+    seed_hosts(side.db.url, home, names)
+    listed = json.loads(_send(side.netloc, Request("GET", f"/v1/segments/{home}/hosts"))[1])
+    hosts = [h["uuid"] for h in listed["hosts"]]
+    phase(
+        "host get",
+        [Request("GET", f"/v1/segments/{home}/hosts/{hosts[i % len(hosts)]}") for i in range(n)],
+    )
+    phase("host list", [Request("GET", f"/v1/segments/{home}/hosts")] * n)
+
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat()
+    phase(
+        "notification create",
+        [
+            Request(
+                "POST",
+                "/v1/notifications",
+                {
+                    "notification": {
+                        "type": "VM",
+                        "hostname": names[i % len(names)],
+                        "generated_time": now,
+                        "payload": {
+                            "event": "LIFECYCLE",
+                            "instance_uuid": str(uuid.uuid4()),
+                            "vir_domain_event": "STOPPED_FAILED",
+                        },
+                    }
+                },
+            )
+            for i in range(n)
+        ],
+    )
+    phase("notification list", [Request("GET", f"/v1/notifications?limit={LIST_LIMIT}")] * n)
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def report(results: dict[str, dict[str, Stats]], rss: dict[str, float]) -> None:
+    lite, up = results.get("masakari-lite", {}), results.get("upstream", {})
+    print()
+    header = (
+        f"{'operation':20} | {'lite req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | "
+        f"{'upstream req/s':>14} {'p50 ms':>7} {'p99 ms':>7} | {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for op in OPERATIONS:
+        a, b = lite.get(op), up.get(op)
+        cols = [f"{op:20}"]
+        cols.append(
+            f"{a.rps:10.1f} {a.p50_ms:7.1f} {a.p99_ms:7.1f}" if a else f"{'-':>10} {'':7} {'':7}"
+        )
+        cols.append(
+            f"{b.rps:14.1f} {b.p50_ms:7.1f} {b.p99_ms:7.1f}" if b else f"{'-':>14} {'':7} {'':7}"
+        )
+        cols.append(f"{a.rps / b.rps:5.1f}x" if a and b and b.rps else f"{'-':>6}")
+        print(" | ".join(cols))
+    for name, value in rss.items():
+        print(f"RSS after the run, {name}: {value:.0f} MB")
+    errors = {
+        f"{side}/{op}": s.errors
+        for side, ops in results.items()
+        for op, s in ops.items()
+        if s.errors
+    }
+    if errors:
+        print(f"non-2xx responses (the figures above include them): {errors}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", "-n", type=int, default=500, help="requests per operation")
+    parser.add_argument("--concurrency", "-c", type=int, default=4, help="client processes")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--only", choices=["lite", "upstream"], help="run one side only")
+    parser.add_argument("--max-seconds", type=float, default=60, help="cap per phase and side")
+    parser.add_argument(
+        "--transport-url",
+        help="oslo.messaging URL for both sides (default: the local RabbitMQ's / vhost if it "
+        "answers, else the in-process fake driver)",
+    )
+    args = parser.parse_args(argv)
+    transport = args.transport_url or (
+        "rabbit://guest:guest@127.0.0.1:5672/" if answers("127.0.0.1", 5672) else "fake:/"
+    )
+    print(
+        f"{args.requests} requests per operation, {args.concurrency} clients, {args.db}, "
+        f"transport {transport.split('@')[-1]}, one API worker each",
+        flush=True,
+    )
+    results: dict[str, dict[str, Stats]] = {}
+    rss: dict[str, float] = {}
+    workdir = Path(tempfile.mkdtemp(prefix="masakari-bench-"))
+    ctx = multiprocessing.get_context("fork")
+    sides = [("masakari-lite", lite_server), ("upstream", upstream_server)]
+    if args.only:
+        sides = [s for s in sides if s[0].startswith(args.only)]
+    try:
+        with ctx.Pool(args.concurrency) as pool:
+            for name, server in sides:
+                db = make_database(args.db, workdir, name.replace("-", "_"))
+                try:
+                    with server(workdir, Side(name, free_port(), db), transport) as side:
+                        results[name] = run_mix(
+                            side, pool, args.requests, args.concurrency, args.max_seconds
+                        )
+                        rss[name] = rss_mb(side.pid)
+                finally:
+                    db.drop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report(results, rss)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
