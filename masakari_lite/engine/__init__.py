@@ -1,0 +1,1 @@
+"""The recovery engine: claims notifications in SQL and recovers through Nova."""
