@@ -1,0 +1,91 @@
+"""The app factory: routers, error rendering, middleware, auth, all settings read once."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from fastapi import APIRouter, FastAPI
+from oslo_config import cfg
+
+from masakari_lite import __version__, messaging
+from masakari_lite.api import (
+    errors,
+    hosts,
+    middleware,
+    notifications,
+    root,
+    segments,
+    vmoves,
+)
+from masakari_lite.api.policy import Authorizer
+from masakari_lite.api.state import ApiState, ComputeServices
+from masakari_lite.db import session as db_session
+
+
+def _nova(conf: cfg.ConfigOpts) -> ComputeServices:
+    from masakari_lite.compute.client import NovaClient
+
+    return NovaClient(conf)
+
+
+def build_fastapi(state: ApiState) -> FastAPI:
+    app = FastAPI(
+        title="masakari-lite",
+        version=__version__,
+        description="Instance HA API, wire-compatible with Masakari v1 (microversions 1.0-1.3).",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.api = state
+    errors.install(app)
+    app.include_router(root.router)
+    v1 = APIRouter(prefix="/v1")
+    for module in (segments, hosts, notifications, vmoves):
+        v1.include_router(module.router)
+    v1.include_router(root.v1_router)
+    app.include_router(v1)
+    return app
+
+
+def create_app(
+    conf: cfg.ConfigOpts,
+    *,
+    compute: ComputeServices | None = None,
+    cast: Callable[[str], object] | None = None,
+    db_url: str | None = None,
+):
+    """The ASGI application.
+
+    ``compute`` replaces the Nova client (a test fake with ``find_compute_service``);
+    ``cast`` replaces the oslo.messaging doorbell; ``db_url`` the configured database.
+    """
+    authorizer = Authorizer(conf)
+    state = ApiState(
+        sessions=db_session.get_sessionmaker(db_url),
+        authorizer=authorizer,
+        compute_factory=(lambda: compute)
+        if compute is not None
+        else functools.partial(_nova, conf),
+        cast=cast or functools.partial(messaging.cast_process_notification, conf),
+        max_limit=conf.osapi_max_limit,
+        duplicate_window=conf.duplicate_notification_detection_interval,
+        link_prefix=conf.osapi_masakari_link_prefix,
+        healthcheck_disable_file=conf.healthcheck_disable_file,
+    )
+    fastapi_app = build_fastapi(state)
+    app = middleware.V1Gate(
+        fastapi_app,
+        auth_strategy=conf.auth_strategy,
+        max_body=conf.oslo_middleware.max_request_body_size,
+        is_admin=authorizer.is_admin,
+    )
+    if conf.auth_strategy == "keystone":
+        from masakari_lite.api.keystone import KeystoneAuth
+
+        app = KeystoneAuth(app, conf)
+    app = middleware.Envelope(app)
+    # The FastAPI object stays reachable for tests and the OpenAPI document.
+    app.fastapi = fastapi_app  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,117 @@
+"""Hosts of a segment: /v1/segments/{segment_id}/hosts.
+
+Creating a host, and renaming one, first asks Nova whether a nova-compute
+service of that name exists. The Nova call happens outside the write
+transaction (which re-checks everything), so a slow Nova never holds a lock.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from masakari_lite.api import openapi, schemas, validation, views
+from masakari_lite.api.errors import JSON
+from masakari_lite.api.listing import list_params, text_filters
+from masakari_lite.api.state import authorize, body, state
+from masakari_lite.db import errors
+from masakari_lite.db import hosts as db
+from masakari_lite.db import segments as db_segments
+
+router = APIRouter(tags=["hosts"])
+
+RULE = "os_masakari_api:os-hosts:"
+BASE = "/segments/{segment_id}/hosts"
+_BOOLEANS = ("reserved", "on_maintenance")
+
+
+def _values(host: dict) -> dict:
+    for field in ("type", "control_attributes"):
+        validation.require_string(host, field)
+    values = dict(host)
+    for key in _BOOLEANS:
+        if key in values:
+            values[key] = validation.to_bool(values[key])
+    return values
+
+
+def _check_ids(segment_id: str, host_id: str | None = None) -> None:
+    if not validation.is_uuid_like(segment_id):
+        raise errors.segment_not_found(segment_id)
+    if host_id is not None and not validation.is_uuid_like(host_id):
+        raise errors.host_not_found(host_id)
+
+
+@router.get(
+    BASE,
+    openapi_extra=openapi.listing(
+        type=openapi.STRING, on_maintenance=openapi.BOOLEAN, reserved=openapi.BOOLEAN
+    ),
+)
+def list_hosts(request: Request, segment_id: str) -> JSON:
+    """List the hosts of a segment."""
+    authorize(request, RULE + "index")
+    api = state(request)
+    query = request.query_params
+    params = list_params(query, api.max_limit)
+    filters = text_filters(query, ("type", "name", "control_attributes"))
+    for key in _BOOLEANS:
+        if key in query:
+            filters[key] = validation.query_bool(key, query[key])
+    _check_ids(segment_id)
+    with api.transaction() as session:
+        rows = db.list_(session, segment_id, filters, params)
+        segs = db.segments_of(session, rows)
+        return JSON({"hosts": [views.host(r, segs.get(r.failover_segment_id)) for r in rows]})
+
+
+@router.post(BASE, status_code=201, openapi_extra=openapi.json_body(schemas.host_create))
+def create_host(request: Request, segment_id: str) -> JSON:
+    """Add a host (a Nova compute host) to a segment."""
+    validation.HOST_CREATE.validate(body(request))
+    authorize(request, RULE + "create")
+    values = _values(body(request)["host"])
+    _check_ids(segment_id)
+    api = state(request)
+    with api.transaction() as session:
+        db_segments.get(session, segment_id)
+    api.check_compute_host(values["name"])
+    with api.transaction() as session:
+        row = db.create(session, segment_id, values)
+        return JSON({"host": views.host(row, db_segments.get(session, segment_id))}, 201)
+
+
+@router.get(BASE + "/{host_id}")
+def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
+    """Show one host."""
+    authorize(request, RULE + "detail")
+    _check_ids(segment_id, host_id)
+    with state(request).transaction() as session:
+        row = db.get(session, segment_id, host_id)
+        return JSON({"host": views.host(row, db_segments.get(session, segment_id))})
+
+
+@router.put(BASE + "/{host_id}", openapi_extra=openapi.json_body(schemas.host_update))
+def update_host(request: Request, segment_id: str, host_id: str) -> JSON:
+    """Update a host; refused while its segment has unfinished notifications."""
+    validation.HOST_UPDATE.validate(body(request))
+    authorize(request, RULE + "update")
+    values = _values(body(request)["host"])
+    _check_ids(segment_id, host_id)
+    api = state(request)
+    if "name" in values:
+        with api.transaction() as session:
+            db.check_mutable(session, segment_id, host_id, "updated")
+        api.check_compute_host(values["name"])
+    with api.transaction() as session:
+        row = db.update_(session, segment_id, host_id, values)
+        return JSON({"host": views.host(row, db_segments.get(session, segment_id))})
+
+
+@router.delete(BASE + "/{host_id}", status_code=204)
+def delete_host(request: Request, segment_id: str, host_id: str) -> JSON:
+    """Remove a host from its segment."""
+    authorize(request, RULE + "delete")
+    _check_ids(segment_id, host_id)
+    with state(request).transaction() as session:
+        db.delete(session, segment_id, host_id)
+    return JSON(None, status_code=204)

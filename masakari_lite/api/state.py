@@ -1,0 +1,77 @@
+"""What the routes share: settings read once from CONF, the session factory, the policy
+enforcer, the Nova host-name checker and the doorbell. Built by ``create_app``."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+
+from masakari_lite.api import middleware
+from masakari_lite.api.context import RequestContext
+from masakari_lite.api.policy import Authorizer
+from masakari_lite.compute.types import Service
+from masakari_lite.db import errors
+
+
+class ComputeServices(Protocol):
+    """The one Nova call the API makes (NovaClient has it)."""
+
+    def find_compute_service(self, host: str) -> Service | None: ...
+
+
+@dataclass
+class ApiState:
+    sessions: sessionmaker
+    authorizer: Authorizer
+    compute_factory: Callable[[], ComputeServices]
+    cast: Callable[[str], object]
+    max_limit: int
+    duplicate_window: int
+    link_prefix: str | None
+    healthcheck_disable_file: str | None
+    _compute: ComputeServices | None = None
+    _compute_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The request's one transaction: commit on success, roll back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    @property
+    def compute(self) -> ComputeServices:
+        # Built on first use: an API whose Nova is not configured still serves
+        # everything but host create/rename.
+        if self._compute is None:
+            with self._compute_lock:
+                if self._compute is None:
+                    self._compute = self.compute_factory()
+        return self._compute
+
+    def check_compute_host(self, name: str) -> None:
+        if self.compute.find_compute_service(name) is None:
+            raise errors.BadRequest(f"Compute service with name {name} could not be found.")
+
+
+def state(request: Request) -> ApiState:
+    return request.app.state.api
+
+
+def authorize(request: Request, rule: str) -> RequestContext:
+    context: RequestContext = request.scope[middleware.CONTEXT]
+    request.app.state.api.authorizer.authorize(context, rule)
+    return context
+
+
+def body(request: Request):
+    return request.scope.get(middleware.BODY)
+
+
+def version(request: Request) -> tuple[int, int]:
+    return request.scope[middleware.VERSION]

@@ -1,0 +1,125 @@
+"""Host queries. Functions take a Session and never commit.
+
+Host names are unique among all live hosts, whatever their segment: a host
+belongs to one segment only.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from masakari_lite.db import errors, segments
+from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.models import FailoverSegment, Host, utcnow
+
+FILTERS = ("type", "on_maintenance", "reserved", "name", "control_attributes")
+
+
+def get(session: Session, segment_uuid: str, host_uuid: str) -> Host:
+    row = session.scalars(
+        select(Host).where(
+            Host.uuid == host_uuid,
+            Host.failover_segment_id == segment_uuid,
+            Host.deleted == 0,
+        )
+    ).first()
+    if row is None:
+        raise errors.host_not_in_segment(host_uuid, segment_uuid)
+    return row
+
+
+def get_by_name(session: Session, name: str, *, lock: bool = False) -> Host | None:
+    stmt = select(Host).where(Host.name == name, Host.deleted == 0)
+    if lock:
+        # Serializes notification acceptance per host on PostgreSQL and MySQL;
+        # SQLite transactions already hold the write lock from BEGIN IMMEDIATE.
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def list_(session: Session, segment_uuid: str, filters: dict, params: ListParams) -> list[Host]:
+    segments.get(session, segment_uuid)
+    stmt = select(Host).where(Host.failover_segment_id == segment_uuid, Host.deleted == 0)
+    for key in FILTERS:
+        if key in filters:
+            stmt = stmt.where(getattr(Host, key) == filters[key])
+    return paginate(session, Host, stmt, params)
+
+
+def segments_of(session: Session, rows: list[Host]) -> dict[str, FailoverSegment]:
+    """The (live) segments these hosts belong to, by uuid, in one query."""
+    uuids = {row.failover_segment_id for row in rows}
+    if not uuids:
+        return {}
+    found = session.scalars(select(FailoverSegment).where(FailoverSegment.uuid.in_(uuids)))
+    return {seg.uuid: seg for seg in found}
+
+
+def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Host.id).where(Host.name == name, Host.deleted == 0)
+    if exclude_id is not None:
+        stmt = stmt.where(Host.id != exclude_id)
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+def _duplicate(name: str) -> errors.Conflict:
+    return errors.Conflict(f"Host with name {name} already exists.")
+
+
+def _flush(session: Session, name: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError:
+        raise _duplicate(name) from None
+
+
+def create(session: Session, segment_uuid: str, values: dict) -> Host:
+    segments.get(session, segment_uuid)
+    if _name_taken(session, values["name"]):
+        raise _duplicate(values["name"])
+    row = Host(
+        uuid=str(uuidlib.uuid4()),
+        failover_segment_id=segment_uuid,
+        deleted=0,
+        reserved=values.get("reserved", False),
+        on_maintenance=values.get("on_maintenance", False),
+        name=values["name"],
+        type=values["type"],
+        control_attributes=values["control_attributes"],
+    )
+    session.add(row)
+    _flush(session, values["name"])
+    return row
+
+
+def check_mutable(session: Session, segment_uuid: str, host_uuid: str, action: str) -> Host:
+    """The host, unless its segment is busy with notifications (409)."""
+    row = get(session, segment_uuid, host_uuid)
+    if segments.in_use(session, segment_uuid):
+        raise errors.Conflict(
+            f"Host {host_uuid} can't be {action} as it is in-use to process notifications."
+        )
+    return row
+
+
+def update_(session: Session, segment_uuid: str, host_uuid: str, values: dict) -> Host:
+    row = check_mutable(session, segment_uuid, host_uuid, "updated")
+    name = values.get("name")
+    if name is not None and _name_taken(session, name, exclude_id=row.id):
+        raise _duplicate(name)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    _flush(session, name or row.name)
+    return row
+
+
+def delete(session: Session, segment_uuid: str, host_uuid: str) -> None:
+    row = check_mutable(session, segment_uuid, host_uuid, "deleted")
+    row.deleted = row.id
+    row.deleted_at = utcnow()
+    session.flush()

@@ -1,0 +1,119 @@
+"""Notification queries. Functions take a Session and never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid as uuidlib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from masakari_lite.db import errors, hosts
+from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.models import Notification, RecoveryStep
+from masakari_lite.db.states import NotificationStatus
+
+
+def get(session: Session, notification_uuid: str) -> Notification:
+    row = session.scalars(
+        select(Notification).where(
+            Notification.notification_uuid == notification_uuid, Notification.deleted == 0
+        )
+    ).first()
+    if row is None:
+        raise errors.notification_not_found(notification_uuid)
+    return row
+
+
+def list_(session: Session, filters: dict, params: ListParams) -> list[Notification]:
+    stmt = select(Notification).where(Notification.deleted == 0)
+    for key in ("status", "source_host_uuid", "type"):
+        if key in filters:
+            stmt = stmt.where(getattr(Notification, key) == filters[key])
+    if "generated-since" in filters:
+        stmt = stmt.where(Notification.generated_time >= filters["generated-since"])
+    return paginate(session, Notification, stmt, params)
+
+
+def _is_duplicate(
+    session: Session, host_uuid: str, type_: str, payload: dict, generated: dt.datetime, window: int
+) -> bool:
+    try:
+        since = generated - dt.timedelta(seconds=window)
+    except OverflowError:
+        since = dt.datetime.min
+    stored = session.scalars(
+        select(Notification.payload).where(
+            Notification.source_host_uuid == host_uuid,
+            Notification.type == type_,
+            Notification.generated_time >= since,
+            Notification.deleted == 0,
+        )
+    )
+    # Upstream compares payloads as dicts; JSON text may differ in key order.
+    return any(_loads(text) == payload for text in stored)
+
+
+def _loads(text: str | None) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def create(
+    session: Session,
+    *,
+    hostname: str,
+    type_: str,
+    generated_time: dt.datetime,
+    payload: dict,
+    duplicate_window: int,
+) -> Notification:
+    """Accept a notification: host lookup (400), maintenance (409), duplicate (409), insert.
+
+    The host row is locked for the rest of the transaction, so two API workers
+    receiving the same event cannot both pass the duplicate check.
+    """
+    host = hosts.get_by_name(session, hostname, lock=True)
+    if host is None:
+        raise errors.BadRequest(f"Host with name {hostname} could not be found.")
+    if host.on_maintenance:
+        raise errors.Conflict(
+            f"Notification received from host {hostname} of type '{type_}' is ignored as "
+            "the host is already under maintenance."
+        )
+    if _is_duplicate(session, host.uuid, type_, payload, generated_time, duplicate_window):
+        raise errors.Conflict(
+            f"Notification received from host {hostname} of type {type_} is duplicate."
+        )
+    row = Notification(
+        notification_uuid=str(uuidlib.uuid4()),
+        generated_time=generated_time,
+        source_host_uuid=host.uuid,
+        failover_segment_uuid=host.failover_segment_id,
+        type=type_,
+        payload=json.dumps(payload),
+        status=str(NotificationStatus.NEW),
+        deleted=0,
+        attempt=0,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def payload_of(row: Notification) -> dict:
+    return _loads(row.payload)
+
+
+def recovery_steps(session: Session, notification_uuid: str) -> list[RecoveryStep]:
+    return list(
+        session.scalars(
+            select(RecoveryStep)
+            .where(RecoveryStep.notification_uuid == notification_uuid)
+            .order_by(RecoveryStep.position, RecoveryStep.id)
+        )
+    )

@@ -1,0 +1,121 @@
+"""Failover segment queries. Functions take a Session and never commit."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from masakari_lite.db import errors
+from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.models import FailoverSegment, Host, Notification, utcnow
+from masakari_lite.db.states import UNFINISHED
+
+_UNFINISHED = [str(s) for s in UNFINISHED]
+
+
+def get(session: Session, segment_uuid: str) -> FailoverSegment:
+    row = session.scalars(
+        select(FailoverSegment).where(
+            FailoverSegment.uuid == segment_uuid, FailoverSegment.deleted == 0
+        )
+    ).first()
+    if row is None:
+        raise errors.segment_not_found(segment_uuid)
+    return row
+
+
+def list_(session: Session, filters: dict, params: ListParams) -> list[FailoverSegment]:
+    stmt = select(FailoverSegment).where(FailoverSegment.deleted == 0)
+    for key in ("recovery_method", "service_type", "enabled"):
+        if key in filters:
+            stmt = stmt.where(getattr(FailoverSegment, key) == filters[key])
+    return paginate(session, FailoverSegment, stmt, params)
+
+
+def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
+    stmt = select(FailoverSegment.id).where(
+        FailoverSegment.name == name, FailoverSegment.deleted == 0
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(FailoverSegment.id != exclude_id)
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+def _duplicate(name: str) -> errors.Conflict:
+    return errors.Conflict(f"Failover segment with name {name} already exists.")
+
+
+def _flush(session: Session, name: str) -> None:
+    # The unique (name, deleted) constraint settles a race two creators lost
+    # to each other between the check and the insert.
+    try:
+        session.flush()
+    except IntegrityError:
+        raise _duplicate(name) from None
+
+
+def create(session: Session, values: dict) -> FailoverSegment:
+    if _name_taken(session, values["name"]):
+        raise _duplicate(values["name"])
+    row = FailoverSegment(uuid=str(uuidlib.uuid4()), deleted=0, **values)
+    if row.enabled is None:
+        row.enabled = True
+    session.add(row)
+    _flush(session, values["name"])
+    return row
+
+
+def in_use(session: Session, segment_uuid: str) -> bool:
+    """Whether any host of the segment has a new, running or error notification."""
+    hosts = select(Host.uuid).where(Host.failover_segment_id == segment_uuid, Host.deleted == 0)
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Notification.source_host_uuid.in_(hosts),
+                    Notification.status.in_(_UNFINISHED),
+                    Notification.deleted == 0,
+                )
+            )
+        )
+    )
+
+
+def update_(session: Session, segment_uuid: str, values: dict) -> FailoverSegment:
+    row = get(session, segment_uuid)
+    if in_use(session, segment_uuid):
+        raise errors.Conflict(
+            f"Failover segment {segment_uuid} can't be updated as it is in-use to "
+            "process notifications."
+        )
+    name = values.get("name")
+    if name is not None and _name_taken(session, name, exclude_id=row.id):
+        raise _duplicate(name)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = utcnow()
+    _flush(session, name or row.name)
+    return row
+
+
+def delete(session: Session, segment_uuid: str) -> None:
+    """Soft-delete the segment and, in the same transaction, all of its hosts."""
+    row = get(session, segment_uuid)
+    if in_use(session, segment_uuid):
+        raise errors.Conflict(
+            f"Failover segment ({segment_uuid}) can't be deleted as it is in-use to "
+            "process notifications."
+        )
+    now = utcnow()
+    session.execute(
+        update(Host)
+        .where(Host.failover_segment_id == segment_uuid, Host.deleted == 0)
+        .values(deleted=Host.id, deleted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    row.deleted = row.id
+    row.deleted_at = now
+    session.flush()

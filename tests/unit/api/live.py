@@ -1,0 +1,106 @@
+"""A real masakari-lite API on a real port, for tests (uvicorn in a thread)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import uvicorn
+from oslo_config import cfg
+
+from masakari_lite.api.app import create_app
+from masakari_lite.compute.errors import ComputeUnavailable
+from masakari_lite.compute.types import Service
+from masakari_lite.conf import api, database, default, engine, nova
+from masakari_lite.db import migration
+
+
+def make_conf(**overrides) -> cfg.ConfigOpts:
+    """A private ConfigOpts with every group registered; ``group__name=value`` overrides."""
+    conf = cfg.ConfigOpts()
+    for module in (default, api, database, engine, nova):
+        module.register_opts(conf)
+    conf([], project="masakari-lite-test")
+    conf.set_override("auth_strategy", "noauth2")
+    for key, value in overrides.items():
+        group, _, name = key.rpartition("__")
+        conf.set_override(name, value, group=group or None)
+    return conf
+
+
+class FakeNova:
+    """Stands in for NovaClient.find_compute_service in unit tests.
+
+    Every name is a nova-compute host except those starting with ``ghost``;
+    names starting with ``nova-down`` behave as if Nova were unreachable.
+    """
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def find_compute_service(self, host: str) -> Service | None:
+        self.asked.append(host)
+        if host.startswith("nova-down"):
+            raise ComputeUnavailable("connection refused")
+        if host.startswith("ghost"):
+            return None
+        return Service(
+            id="1",
+            host=host,
+            binary="nova-compute",
+            status="enabled",
+            state="up",
+            forced_down=False,
+        )
+
+
+class Live:
+    def __init__(self, url: str, app, casts: list[str], nova, db_url: str):
+        self.url = url
+        self.app = app
+        self.casts = casts
+        self.nova = nova
+        self.db_url = db_url
+
+    @property
+    def v1(self) -> str:
+        return self.url + "/v1"
+
+
+@contextlib.contextmanager
+def serve_app(app) -> Iterator[str]:
+    """Serve an ASGI app on 127.0.0.1:<ephemeral> until the block ends."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@contextlib.contextmanager
+def live_api(db_url: str, conf: cfg.ConfigOpts | None = None, nova=None, cast=None):
+    """Migrate ``db_url``, build the app and serve it. Casts are recorded unless given."""
+    migration.upgrade(db_url)
+    conf = conf or make_conf()
+    casts: list[str] = []
+    nova = nova if nova is not None else FakeNova()
+    app = create_app(conf, compute=nova, cast=cast or casts.append, db_url=db_url)
+    with serve_app(app) as url:
+        yield Live(url, app, casts, nova, db_url)
