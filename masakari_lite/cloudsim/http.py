@@ -1,0 +1,202 @@
+"""What every compute handler shares: the caller, the microversion, faults, replies."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from masakari_lite.cloudsim import errors, microversion
+from masakari_lite.cloudsim.cloud import Cloud
+from masakari_lite.cloudsim.faults import Decision
+from masakari_lite.cloudsim.microversion import Version
+from masakari_lite.cloudsim.views import Links
+
+
+@dataclass
+class Caller:
+    user_id: str
+    user_name: str
+    project_id: str
+    roles: list[str]
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+
+def caller_for(cloud: Cloud, token: str | None) -> Caller:
+    """Keystone tokens first; otherwise act like Nova's noauth: admin, or 'user:project'."""
+    if token and token in cloud.tokens:
+        user, project_id, _ = cloud.tokens[token]
+        return Caller(user.id, user.name, project_id, list(user.roles))
+    if cloud.config.strict_auth:
+        raise errors.Unauthorized("The request you have made requires authentication.")
+    if token and ":" in token:
+        name, project = token.split(":", 1)
+        roles = ["admin", "member", "reader"] if name == "admin" else ["member", "reader"]
+        return Caller(name, name, project or name, roles)
+    admin = cloud.user_by_name("admin")
+    assert admin is not None
+    return Caller(admin.id, admin.name, admin.project_id, list(admin.roles))
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    if body is None:
+        return Response(status_code=status, headers=headers)
+    return Response(
+        json.dumps(body), status_code=status, headers=headers, media_type="application/json"
+    )
+
+
+def error_response(exc: errors.SimError, headers: dict[str, str] | None = None) -> Response:
+    if exc.code == 401:
+        body = {"error": {"code": 401, "title": "Unauthorized", "message": exc.message}}
+        hdrs = {"WWW-Authenticate": "Keystone uri='/identity'", **(headers or {})}
+        return json_response(body, 401, hdrs)
+    return json_response(errors.fault_body(exc.code, exc.message), exc.code, headers)
+
+
+async def read_json(request: Request, required: bool = True) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        if required:
+            raise errors.BadRequest("The request body is missing or empty.")
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.BadRequest("Malformed request body") from None
+
+
+@dataclass
+class Ctx:
+    cloud: Cloud
+    caller: Caller
+    version: Version
+    links: Links
+    request: Request
+    op: str | None = None
+    server: str | None = None
+    decision: Decision = field(default_factory=Decision)
+
+    @property
+    def admin(self) -> bool:
+        return self.caller.is_admin
+
+    def require_admin(self, rule: str) -> None:
+        if not self.caller.is_admin:
+            raise errors.policy_denied(rule)
+
+    def at_least(self, major: int, minor: int) -> bool:
+        return self.version >= (major, minor)
+
+    async def gate(self, op: str, server: str | None = None) -> None:
+        """Count the call and apply the injected faults that match it."""
+        self.op, self.server = op, server
+        self.cloud.record_call(op, server)
+        with self.cloud.lock:
+            self.decision = self.cloud.faults.decide(op, server)
+        if self.decision.latency:
+            await asyncio.sleep(self.decision.latency)
+        if self.decision.fails and not self.decision.after:
+            await _fail(self.decision)
+
+
+async def _fail(decision: Decision) -> None:
+    if decision.timeout:
+        await asyncio.sleep(decision.timeout)
+        raise errors.SimError("Gateway Timeout (injected fault).", 504)
+    raise errors.SimError(decision.message, decision.status)
+
+
+Handler = Callable[[Ctx], Awaitable[Response]]
+
+
+def compute_endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a compute handler: version and caller in, Nova's envelope and headers out."""
+
+    async def endpoint(request: Request) -> Response:
+        cloud: Cloud = request.app.state.cloud
+        headers = {}
+        try:
+            version = microversion.from_headers(request.headers)
+            headers = microversion.response_headers(version)
+            caller = caller_for(cloud, request.headers.get("x-auth-token"))
+            links = Links(str(request.base_url), request.scope.get("cloudsim.project_id"))
+            ctx = Ctx(cloud, caller, version, links, request)
+            response = await fn(ctx)
+            if response.status_code < 400 and ctx.op:
+                cloud.record_accepted(ctx.op, ctx.server)
+                if ctx.decision.fails and ctx.decision.after:
+                    await _fail(ctx.decision)
+        except errors.SimError as exc:
+            return error_response(exc, headers)
+        response.headers.update(headers)
+        return response
+
+    return endpoint
+
+
+def int_param(value: str | None, name: str, minimum: int = 0) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise errors.BadRequest(f"{name} param must be an integer") from None
+    if number < minimum:
+        raise errors.BadRequest(f"{name} param must be positive")
+    return number
+
+
+def bool_param(value: Any, name: str) -> bool:
+    """strutils.bool_from_string(strict=True), as Nova validates booleans."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "t", "true", "on", "y", "yes"):
+        return True
+    if text in ("0", "f", "false", "off", "n", "no"):
+        return False
+    raise errors.BadRequest(f"Invalid input for field/attribute {name}. Value: {value}.")
+
+
+def invalid(field_name: str, value: Any, reason: str) -> errors.BadRequest:
+    return errors.BadRequest(
+        f"Invalid input for field/attribute {field_name}. Value: {value}. {reason}"
+    )
+
+
+def check_keys(obj: Any, name: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    if not isinstance(obj, dict):
+        raise invalid(name, obj, f"{obj!r} is not of type 'object'")
+    for key in required:
+        if key not in obj:
+            raise invalid(name, obj, f"'{key}' is a required property")
+    extra = sorted(set(obj) - allowed)
+    if extra:
+        quoted = ", ".join(f"'{k}'" for k in extra)
+        verb = "was" if len(extra) == 1 else "were"
+        raise invalid(
+            name, obj, f"Additional properties are not allowed ({quoted} {verb} unexpected)"
+        )
+    return obj
+
+
+def string_field(
+    obj: dict, key: str, name: str, max_len: int = 255, min_len: int = 1
+) -> str | None:
+    if key not in obj:
+        return None
+    value = obj[key]
+    if not isinstance(value, str) or not min_len <= len(value) <= max_len:
+        raise invalid(
+            f"{name}/{key}", value, f"must be a string of {min_len} to {max_len} characters"
+        )
+    return value
