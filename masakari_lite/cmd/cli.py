@@ -8,7 +8,7 @@ import sys
 
 from masakari_lite import __version__
 
-SUBCOMMAND_MODULES: list[str] = []
+SUBCOMMAND_MODULES: list[str] = ["cloudsim"]
 
 
 def build_parser() -> argparse.ArgumentParser:
