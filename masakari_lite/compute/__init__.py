@@ -11,7 +11,7 @@ from masakari_lite.compute.errors import (
     ComputeNotFound,
     ComputeUnavailable,
 )
-from masakari_lite.compute.types import Aggregate, Server, Service
+from masakari_lite.compute.types import Aggregate, Migration, Server, Service
 
 __all__ = [
     "Aggregate",
@@ -19,6 +19,7 @@ __all__ = [
     "ComputeError",
     "ComputeNotFound",
     "ComputeUnavailable",
+    "Migration",
     "Server",
     "Service",
 ]

@@ -38,3 +38,15 @@ class Aggregate:
     name: str
     hosts: tuple[str, ...] = ()
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A row of ``os-migrations``: how Nova records an evacuation."""
+
+    id: str
+    instance_id: str
+    source_compute: str | None
+    dest_compute: str | None
+    status: str  # accepted, pre-migrating, migrating, done, failed, error, completed...
+    migration_type: str | None  # evacuation, migration, live-migration, resize (2.23+)

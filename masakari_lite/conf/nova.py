@@ -29,7 +29,9 @@ opts = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(nova_group)
+    # A fresh OptGroup per ConfigOpts: oslo.config keeps overrides on the group
+    # object, so sharing nova_group would leak set_override() between configs.
+    conf.register_group(cfg.OptGroup(GROUP, title=nova_group.title))
     conf.register_opts(opts, group=GROUP)
     ks_loading.register_session_conf_options(conf, GROUP)
     ks_loading.register_auth_conf_options(conf, GROUP)

@@ -13,7 +13,8 @@ password auth works end to end.
 
 Our control endpoints (not Nova's) live under ``/_harness``:
 
-- ``GET  /_harness/info``                     hosts and their state, images, ids, counters
+- ``GET  /_harness/info``                     hosts and their state, images, ids, and
+  counters: tokens our Keystone issued, Nova requests, distinct tokens Nova saw
 - ``POST /_harness/computes/<host>/start``    add a host, or restart a stopped one
 - ``POST /_harness/computes/<host>/stop``     stop its nova-compute: a host failure
 - ``POST /_harness/shutdown``                 exit the process
@@ -88,6 +89,11 @@ class Lab(integrated_helpers.ProviderUsageBaseTestCase):
         # Tests boot dozens of servers in one project; nova's default quota is 10.
         for q in ("instances", "cores", "ram"):
             self.flags(**{q: -1, "group": "quota"})
+        # Registered by the RPC fixture inside setUp, so it can only be set now. An
+        # RPC *call* to a stopped compute (e.g. disabling a failed host that Nova
+        # still believes up) blocks the API request this long, as in a real cloud
+        # (default 60 s there).
+        self.flags(rpc_response_timeout=o.rpc_response_timeout)
         self._quiet_logging()
 
     def _quiet_logging(self) -> None:
@@ -145,6 +151,7 @@ class Lab(integrated_helpers.ProviderUsageBaseTestCase):
             "project_id": PROJECT_ID,
             "service_down_time": self.opts.service_down_time,
             "report_interval": self.opts.report_interval,
+            "rpc_response_timeout": self.opts.rpc_response_timeout,
         }
 
 
@@ -253,6 +260,7 @@ class App:
         self.nova = nova_app
         self.keystone = Keystone(base_url)
         self.requests = 0
+        self.tokens_seen: set[str] = set()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -266,7 +274,10 @@ class App:
                 start_response, e.status, {"error": {"code": e.status, "message": e.message}}
             )
         self.requests += 1
-        user, project = _parse_token(environ.get("HTTP_X_AUTH_TOKEN"))
+        token = environ.get("HTTP_X_AUTH_TOKEN")
+        if token and len(self.tokens_seen) < 10000:
+            self.tokens_seen.add(token)
+        user, project = _parse_token(token)
         environ["HTTP_X_AUTH_USER"] = user
         environ["HTTP_X_USER_ID"] = user
         environ["HTTP_X_AUTH_PROJECT_ID"] = project
@@ -280,6 +291,7 @@ class App:
             body = self.lab.info()
             body["tokens_issued"] = self.keystone.tokens_issued
             body["nova_requests"] = self.requests
+            body["nova_tokens_seen"] = len(self.tokens_seen)
             return _json(start_response, 200, body)
         if parts == ["shutdown"] and method == "POST":
             eventlet.spawn_after(0.2, _exit)
@@ -369,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--computes", default="host1,host2,host3", help="comma-separated host names")
     p.add_argument("--report-interval", type=int, default=1)
     p.add_argument("--service-down-time", type=int, default=5)
+    p.add_argument("--rpc-response-timeout", type=int, default=10)
     p.add_argument("--periodic-interval", type=int, default=20, help="0 disables periodic tasks")
     p.add_argument("--ready-file", help="written with the bound port once the API answers")
     p.add_argument("--debug", action="store_true")
