@@ -322,6 +322,14 @@ class Side:
         return f"127.0.0.1:{self.port}"
 
 
+@dataclass
+class Nova:
+    """The cloud simulator both sides check host names against (its Keystone and its Nova)."""
+
+    identity_url: str
+    hosts: list[str]
+
+
 def ensure_upstream_venv() -> Path:
     stamp = UPSTREAM_VENV / ".masakari-lite-stamp"
     want = " ".join(UPSTREAM_REQUIREMENTS)
@@ -340,11 +348,27 @@ def ensure_upstream_venv() -> Path:
 
 
 @contextlib.contextmanager
-def upstream_server(workdir: Path, side: Side, transport_url: str) -> Iterator[Side]:
+def upstream_server(
+    workdir: Path, side: Side, transport_url: str, nova: Nova | None
+) -> Iterator[Side]:
     venv = ensure_upstream_venv()
     conf_dir = workdir / "upstream"
     conf_dir.mkdir()
     shutil.copy(venv / "etc" / "masakari" / "api-paste.ini", conf_dir / "api-paste.ini")
+    # Upstream reaches Nova as a privileged user through Keystone's catalog (compute:nova),
+    # with the auth plugin named in [keystone_authtoken] auth_type, on every call.
+    nova_conf = (
+        f"""os_privileged_user_name = admin
+os_privileged_user_password = admin
+os_privileged_user_tenant = admin
+os_privileged_user_auth_url = {nova.identity_url}
+os_user_domain_name = Default
+os_project_domain_name = Default
+os_region_name = RegionOne
+"""
+        if nova
+        else ""
+    )
     conf = conf_dir / "masakari.conf"
     conf.write_text(
         f"""[DEFAULT]
@@ -356,12 +380,13 @@ notification_delay_max = 0
 api_paste_config = {conf_dir}/api-paste.ini
 transport_url = {transport_url}
 log_file = {conf_dir}/masakari-api.log
+{nova_conf}
+[keystone_authtoken]
+auth_type = password
 [database]
 connection = {side.db.url}
 [taskflow]
 connection = {side.db.url}
-[oslo_middleware]
-enable_proxy_headers_parsing = false
 """
     )
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -374,9 +399,23 @@ enable_proxy_headers_parsing = false
 
 
 @contextlib.contextmanager
-def lite_server(workdir: Path, side: Side, transport_url: str) -> Iterator[Side]:
+def lite_server(workdir: Path, side: Side, transport_url: str, nova: Nova | None) -> Iterator[Side]:
     conf_dir = workdir / "lite"
     conf_dir.mkdir()
+    nova_conf = (
+        f"""[nova]
+auth_type = password
+auth_url = {nova.identity_url}
+username = admin
+password = admin
+project_name = admin
+user_domain_name = Default
+project_domain_name = Default
+region_name = RegionOne
+"""
+        if nova
+        else ""
+    )
     conf = conf_dir / "masakari-lite.conf"
     conf.write_text(
         f"""[DEFAULT]
@@ -388,7 +427,7 @@ state_path = {conf_dir}
 transport_url = {transport_url}
 [database]
 connection = {side.db.url}
-"""
+{nova_conf}"""
     )
     run([str(DEV_BIN / "masakari-lite-manage"), "--config-file", str(conf), "db", "sync"])
     log = conf_dir / "stdout.log"
@@ -398,6 +437,33 @@ connection = {side.db.url}
         yield side
 
 
+@contextlib.contextmanager
+def cloud_simulator(workdir: Path, n_hosts: int) -> Iterator[Nova | None]:
+    """`masakari-lite cloudsim` in its own process, or None if it cannot run here."""
+    port = free_port()
+    log = workdir / "cloudsim.log"
+    cmd = [
+        str(DEV_BIN / "masakari-lite"),
+        "cloudsim",
+        "--port",
+        str(port),
+        "--hosts",
+        str(n_hosts),
+        "--instances-per-host",
+        "0",
+    ]
+    with process(cmd, log) as proc:
+        try:
+            wait_http(f"http://127.0.0.1:{port}/identity/v3", proc, log, timeout=120)
+        except RuntimeError as exc:
+            print(f"cloud simulator unavailable, host create left out: {exc}", flush=True)
+            nova = None
+        else:
+            hosts = [f"host{i}" for i in range(1, n_hosts + 1)]
+            nova = Nova(f"http://127.0.0.1:{port}/identity/v3", hosts)
+        yield nova
+
+
 # --------------------------------------------------------------------------- the mix
 
 
@@ -405,89 +471,147 @@ OPERATIONS = [
     "segment create",
     "segment get",
     "segment list",
+    "host create",
     "host get",
     "host list",
     "notification create",
     "notification list",
 ]
+# Hosts are spread over this many segments; host list reads the first, ~N/10 hosts.
+HOST_SEGMENTS = 10
 
 
-def run_mix(side: Side, pool, n: int, concurrency: int, max_seconds: float) -> dict[str, Stats]:
-    tag = uuid.uuid4().hex[:6]
-    out: dict[str, Stats] = {}
+class Mix:
+    """One side's run through the operations, in order; each phase builds on the last."""
 
-    def phase(op: str, requests: list[Request], created_key: str | None = None) -> list[str]:
-        stats, created = run_phase(
-            pool, side.netloc, requests, concurrency, max_seconds, created_key
-        )
-        out[op] = stats
-        note = f"  ({stats.errors} errors: {stats.first_error})" if stats.errors else ""
-        print(f"  {side.name:13} {op:20} {stats.rps:8.1f} req/s{note}", flush=True)
-        return created
+    def __init__(self, side: Side, n: int, nova: Nova | None):
+        self.side = side
+        self.n = n
+        self.nova = nova
+        self.tag = uuid.uuid4().hex[:6]
+        self.segments: list[str] = []
+        self.host_names: list[str] = []
+        self.hosts: list[str] = []
+        self.results: dict[str, Stats] = {}
 
-    segments = phase(
-        "segment create",
-        [
-            Request(
-                "POST",
-                "/v1/segments",
+    def requests(self, op: str) -> tuple[list[Request], str | None] | None:
+        """The requests of ``op`` and the envelope key of what they create; None to skip."""
+        n = self.n
+        if op == "segment create":
+            body = [
                 {
                     "segment": {
-                        "name": f"bench-{tag}-{i}",
+                        "name": f"bench-{self.tag}-{i}",
                         "service_type": "COMPUTE",
                         "recovery_method": "auto",
                         "description": "benchmark segment",
                     }
-                },
-            )
-            for i in range(n)
-        ],
-        "segment",
-    )
-    if not segments:
-        raise RuntimeError(f"{side.name}: no segment was created")
-    phase(
-        "segment get",
-        [Request("GET", f"/v1/segments/{segments[i % len(segments)]}") for i in range(n)],
-    )
-    phase("segment list", [Request("GET", f"/v1/segments?limit={LIST_LIMIT}")] * n)
+                }
+                for i in range(n)
+            ]
+            return [Request("POST", "/v1/segments", b) for b in body], "segment"
+        if op == "segment get":
+            segs = self.segments
+            return [Request("GET", f"/v1/segments/{segs[i % len(segs)]}") for i in range(n)], None
+        if op == "segment list":
+            return [Request("GET", f"/v1/segments?limit={LIST_LIMIT}")] * n, None
+        if op == "host create":
+            if self.nova is None:
+                self._seed_hosts([f"bench-{self.tag}-host-{i}" for i in range(n)])
+                return None
+            return [
+                Request(
+                    "POST",
+                    f"/v1/segments/{self._host_segment(i)}/hosts",
+                    {"host": {"name": name, "type": "COMPUTE", "control_attributes": "SSH"}},
+                )
+                for i, name in enumerate(self.nova.hosts[:n])
+            ], "host"
+        home = self.segments[0]
+        if op == "host get":
+            hosts = self.hosts
+            return [
+                Request("GET", f"/v1/segments/{home}/hosts/{hosts[i % len(hosts)]}")
+                for i in range(n)
+            ], None
+        if op == "host list":
+            return [Request("GET", f"/v1/segments/{home}/hosts")] * n, None
+        if op == "notification create":
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat()
+            names = self.host_names
+            return [
+                Request(
+                    "POST",
+                    "/v1/notifications",
+                    {
+                        "notification": {
+                            "type": "VM",
+                            "hostname": names[i % len(names)],
+                            "generated_time": now,
+                            "payload": {
+                                "event": "LIFECYCLE",
+                                "instance_uuid": str(uuid.uuid4()),
+                                "vir_domain_event": "STOPPED_FAILED",
+                            },
+                        }
+                    },
+                )
+                for i in range(n)
+            ], None
+        if op == "notification list":
+            return [Request("GET", f"/v1/notifications?limit={LIST_LIMIT}")] * n, None
+        raise ValueError(op)
 
-    home = segments[0]
-    names = [f"bench-{tag}-host-{i}" for i in range(HOSTS_PER_SIDE)]
-    seed_hosts(side.db.url, home, names)
-    listed = json.loads(_send(side.netloc, Request("GET", f"/v1/segments/{home}/hosts"))[1])
-    hosts = [h["uuid"] for h in listed["hosts"]]
-    phase(
-        "host get",
-        [Request("GET", f"/v1/segments/{home}/hosts/{hosts[i % len(hosts)]}") for i in range(n)],
-    )
-    phase("host list", [Request("GET", f"/v1/segments/{home}/hosts")] * n)
+    def record(self, op: str, stats: Stats, created: list[str]) -> None:
+        self.results[op] = stats
+        if op == "segment create":
+            if not created:
+                raise RuntimeError(f"{self.side.name}: no segment was created: {stats.first_error}")
+            self.segments = created
+        elif op == "host create":
+            self.host_names = self.nova.hosts[: self.n] if self.nova else []
+            self._read_hosts()
 
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat()
-    phase(
-        "notification create",
-        [
-            Request(
-                "POST",
-                "/v1/notifications",
-                {
-                    "notification": {
-                        "type": "VM",
-                        "hostname": names[i % len(names)],
-                        "generated_time": now,
-                        "payload": {
-                            "event": "LIFECYCLE",
-                            "instance_uuid": str(uuid.uuid4()),
-                            "vir_domain_event": "STOPPED_FAILED",
-                        },
-                    }
-                },
+    def _host_segment(self, i: int) -> str:
+        return self.segments[i % min(HOST_SEGMENTS, len(self.segments))]
+
+    def _seed_hosts(self, names: list[str]) -> None:
+        by_segment: dict[str, list[str]] = {}
+        for i, name in enumerate(names):
+            by_segment.setdefault(self._host_segment(i), []).append(name)
+        for segment, seg_names in by_segment.items():
+            seed_hosts(self.side.db.url, segment, seg_names)
+        self.host_names = names
+        self._read_hosts()
+
+    def _read_hosts(self) -> None:
+        status, body = _send(
+            self.side.netloc, Request("GET", f"/v1/segments/{self.segments[0]}/hosts")
+        )
+        if status != 200:
+            raise RuntimeError(f"{self.side.name}: host list answered {status}: {body[:300]!r}")
+        self.hosts = [h["uuid"] for h in json.loads(body)["hosts"]]
+        if not self.hosts:
+            raise RuntimeError(f"{self.side.name}: no host in the first segment")
+
+
+def run_mixes(mixes: list[Mix], pool, concurrency: int, max_seconds: float) -> None:
+    """Each operation on every side in turn, so both see the same machine load."""
+    for number, op in enumerate(OPERATIONS):
+        # Alternate who goes first: whichever runs second inherits the first one's rows
+        # cached in the page cache, and any drift in the machine's load.
+        order = mixes if number % 2 == 0 else list(reversed(mixes))
+        for mix in order:
+            planned = mix.requests(op)
+            if planned is None:
+                continue
+            requests, created_key = planned
+            stats, created = run_phase(
+                pool, mix.side.netloc, requests, concurrency, max_seconds, created_key
             )
-            for i in range(n)
-        ],
-    )
-    phase("notification list", [Request("GET", f"/v1/notifications?limit={LIST_LIMIT}")] * n)
-    return out
+            note = f"  ({stats.errors} errors: {stats.first_error})" if stats.errors else ""
+            print(f"  {mix.side.name:13} {op:20} {stats.rps:8.1f} req/s{note}", flush=True)
+            mix.record(op, stats, created)
 
 
 # --------------------------------------------------------------------------- report
@@ -504,13 +628,12 @@ def report(results: dict[str, dict[str, Stats]], rss: dict[str, float]) -> None:
     print("-" * len(header))
     for op in OPERATIONS:
         a, b = lite.get(op), up.get(op)
+        if not a and not b:
+            continue
         cols = [f"{op:20}"]
-        cols.append(
-            f"{a.rps:10.1f} {a.p50_ms:7.1f} {a.p99_ms:7.1f}" if a else f"{'-':>10} {'':7} {'':7}"
-        )
-        cols.append(
-            f"{b.rps:14.1f} {b.p50_ms:7.1f} {b.p99_ms:7.1f}" if b else f"{'-':>14} {'':7} {'':7}"
-        )
+        blank = f"{'':7} {'':7}"
+        cols.append(f"{a.rps:10.1f} {a.p50_ms:7.1f} {a.p99_ms:7.1f}" if a else f"{'-':>10} {blank}")
+        cols.append(f"{b.rps:14.1f} {b.p50_ms:7.1f} {b.p99_ms:7.1f}" if b else f"{'-':>14} {blank}")
         cols.append(f"{a.rps / b.rps:5.1f}x" if a and b and b.rps else f"{'-':>6}")
         print(" | ".join(cols))
     for name, value in rss.items():
@@ -532,6 +655,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--only", choices=["lite", "upstream"], help="run one side only")
     parser.add_argument("--max-seconds", type=float, default=60, help="cap per phase and side")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    parser.add_argument(
+        "--no-nova",
+        action="store_true",
+        help="no cloud simulator: seed hosts through SQL and leave host create out",
+    )
     parser.add_argument(
         "--transport-url",
         help="oslo.messaging URL for both sides (default: the local RabbitMQ's / vhost if it "
@@ -546,27 +675,38 @@ def main(argv: list[str] | None = None) -> int:
         f"transport {transport.split('@')[-1]}, one API worker each",
         flush=True,
     )
-    results: dict[str, dict[str, Stats]] = {}
+    sides = [("masakari-lite", lite_server), ("upstream", upstream_server)]
+    if args.only:
+        sides = [s for s in sides if args.only in s[0]]
     rss: dict[str, float] = {}
     workdir = Path(tempfile.mkdtemp(prefix="masakari-bench-"))
     ctx = multiprocessing.get_context("fork")
-    sides = [("masakari-lite", lite_server), ("upstream", upstream_server)]
-    if args.only:
-        sides = [s for s in sides if s[0].startswith(args.only)]
     try:
-        with ctx.Pool(args.concurrency) as pool:
+        with contextlib.ExitStack() as stack:
+            # Fork the clients first, while this process is still small.
+            pool = stack.enter_context(ctx.Pool(args.concurrency))
+            nova = None
+            if not args.no_nova:
+                nova = stack.enter_context(cloud_simulator(workdir, args.requests))
+            mixes = []
             for name, server in sides:
                 db = make_database(args.db, workdir, name.replace("-", "_"))
-                try:
-                    with server(workdir, Side(name, free_port(), db), transport) as side:
-                        results[name] = run_mix(
-                            side, pool, args.requests, args.concurrency, args.max_seconds
-                        )
-                        rss[name] = rss_mb(side.pid)
-                finally:
-                    db.drop()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+                stack.callback(db.drop)
+                side = stack.enter_context(
+                    server(workdir, Side(name, free_port(), db), transport, nova)
+                )
+                mixes.append(Mix(side, args.requests, nova))
+            run_mixes(mixes, pool, args.concurrency, args.max_seconds)
+            rss = {mix.side.name: rss_mb(mix.side.pid) for mix in mixes}
+            results = {mix.side.name: mix.results for mix in mixes}
+    except BaseException:
+        print(f"logs kept in {workdir}", file=sys.stderr)
+        raise
+    else:
+        if args.keep:
+            print(f"logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     report(results, rss)
     return 0
 
