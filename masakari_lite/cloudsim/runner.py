@@ -157,12 +157,15 @@ class CloudSim:
             return self.cloud.get_instance(server_id)
 
     def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
-        """Poll predicate() (which may read the cloud) until true."""
+        """Poll predicate() until true; the cloud is advanced to now before each try.
+
+        The lock is not held while predicate runs, so it may also call the HTTP API.
+        """
         deadline = time.monotonic() + timeout
         while True:
-            with self.cloud.session():
-                if predicate():
-                    return
+            self.cloud.advance()
+            if predicate():
+                return
             if time.monotonic() > deadline:
                 raise TimeoutError("condition not met in time")
             time.sleep(interval)
