@@ -76,11 +76,18 @@ class NotificationCountCollector:
         yield family
 
 
-_registered_counts = False
+_counts: NotificationCountCollector | None = None
 
 
 def register_notification_counts(session_factory) -> None:
-    global _registered_counts
-    if not _registered_counts:
-        REGISTRY.register(NotificationCountCollector(session_factory))
-        _registered_counts = True
+    """Count notifications through ``session_factory`` at scrape time.
+
+    One collector per process; a later call (another app in the same process,
+    as in tests) points it at the newer database.
+    """
+    global _counts
+    if _counts is None:
+        _counts = NotificationCountCollector(session_factory)
+        REGISTRY.register(_counts)
+    else:
+        _counts._session_factory = session_factory

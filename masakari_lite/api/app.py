@@ -12,6 +12,7 @@ from masakari_lite import __version__, messaging
 from masakari_lite.api import (
     errors,
     hosts,
+    metrics,
     middleware,
     notifications,
     root,
@@ -21,6 +22,7 @@ from masakari_lite.api import (
 from masakari_lite.api.policy import Authorizer
 from masakari_lite.api.state import ApiState, ComputeServices
 from masakari_lite.db import session as db_session
+from masakari_lite.metrics import register_notification_counts
 
 
 def _nova(conf: cfg.ConfigOpts) -> ComputeServices:
@@ -41,6 +43,7 @@ def build_fastapi(state: ApiState) -> FastAPI:
     app.state.api = state
     errors.install(app)
     app.include_router(root.router)
+    app.include_router(metrics.router)
     v1 = APIRouter(prefix="/v1")
     for module in (segments, hosts, notifications, vmoves):
         v1.include_router(module.router)
@@ -74,6 +77,7 @@ def create_app(
         link_prefix=conf.osapi_masakari_link_prefix,
         healthcheck_disable_file=conf.healthcheck_disable_file,
     )
+    register_notification_counts(state.sessions)
     fastapi_app = build_fastapi(state)
     app = middleware.V1Gate(
         fastapi_app,

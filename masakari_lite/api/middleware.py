@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from masakari_lite import logcontext
 from masakari_lite.api import context as ctx
 from masakari_lite.api import versions
 from masakari_lite.db import errors
@@ -71,6 +72,8 @@ class Envelope:
         started = time.perf_counter()
         request_id = f"req-{uuid.uuid4()}"
         scope[REQUEST_ID] = request_id
+        # Each request runs in its own task (and context); sync routes get a copy.
+        logcontext.bind_request(request_id)
         status_seen = [0]
         version_error = None
         try:

@@ -10,7 +10,6 @@ as fresh interpreters).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 
@@ -18,10 +17,9 @@ ARGV_ENV = "MASAKARI_LITE_API_ARGV"
 
 
 def _setup_logging(debug: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.INFO,
-        format="%(asctime)s %(process)d %(levelname)s %(name)s %(message)s",
-    )
+    from masakari_lite import logcontext
+
+    logcontext.setup_logging(debug)
 
 
 def app_factory():

@@ -8,7 +8,7 @@ import sys
 
 from masakari_lite import __version__
 
-SUBCOMMAND_MODULES: list[str] = ["cloudsim"]
+SUBCOMMAND_MODULES: list[str] = ["cloudsim", "serve", "demo"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
 
-from masakari_lite import conf, messaging
+from masakari_lite import conf, logcontext, messaging
 from masakari_lite.conf import CONF
 
 
@@ -32,9 +31,7 @@ def start_engine(config=CONF, transport=None, nova=None, url: str | None = None)
 
 def main(argv: list[str] | None = None) -> int:
     conf.parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s %(message)s"
-    )
+    logcontext.setup_logging()
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

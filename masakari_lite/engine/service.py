@@ -10,12 +10,14 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from oslo_config import cfg
 from sqlalchemy import select
 
+from masakari_lite import logcontext, metrics
 from masakari_lite.db.models import FailoverSegment, Host, Notification
 from masakari_lite.db.session import session_scope
 from masakari_lite.db.states import NotificationStatus as S
@@ -116,11 +118,15 @@ class EngineService:
 
     # --- work
 
-    def offer(self, notification_uuid: str) -> bool:
-        """Claim the notification and start recovering it; False if it is not ours to take."""
+    def offer(self, notification_uuid: str, source: str = "rpc") -> bool:
+        """Claim the notification and start recovering it; False if it is not ours to take.
+
+        ``source`` (rpc, sweeper, queue) only labels the claim metric.
+        """
         if self._stopping.is_set():
             return False
         claim = self.claims.claim(notification_uuid)
+        metrics.CLAIMS.labels(result="won" if claim else "lost", source=source).inc()
         if claim is None:
             return False
         job = self._job(claim)
@@ -188,6 +194,8 @@ class EngineService:
             self._jobs.pop(job.claim.notification_uuid, None)
 
     def _run(self, job: Job) -> None:
+        # Pool threads are reused: bind the id for this job only.
+        token = logcontext.bind_notification(job.claim.notification_uuid)
         try:
             outcome = run_job(job, self.notifier)
             if outcome is None and job.stopping.is_set() and not job.lost.is_set():
@@ -196,6 +204,7 @@ class EngineService:
             LOG.exception("Recovery of %s crashed", job.claim.notification_uuid)
         finally:
             self._forget(job)
+            logcontext.NOTIFICATION_ID.reset(token)
         if not self._stopping.is_set():
             self._next_for_host(job.claim.source_host_uuid)
 
@@ -203,7 +212,7 @@ class EngineService:
         """The host's lock is free again: start what queued up behind it."""
         try:
             for uuid_ in self.claims.due(0, limit=10, host_uuid=host_uuid):
-                if self.offer(uuid_):
+                if self.offer(uuid_, source="queue"):
                     return
         except Exception:
             LOG.warning("Could not look for more work on host %s", host_uuid, exc_info=True)
@@ -212,6 +221,7 @@ class EngineService:
 def run_job(job: Job, notifier: ProcessNotifier) -> S | None:
     """Run the flow for the claimed notification and write its outcome; None if we lost it."""
     n = job.notification
+    started = time.monotonic()
     notifier.emit("start", n, S.RUNNING)
     error: BaseException | None = None
     try:
@@ -236,5 +246,9 @@ def run_job(job: Job, notifier: ProcessNotifier) -> S | None:
     final = job.claims.finish(job.claim, status, message)
     if final is None:
         return None
+    elapsed = time.monotonic() - started
+    metrics.RECOVERY_SECONDS.labels(flow=n.type, outcome=final).observe(elapsed)
+    if n.type == "VM":  # one instance: the notification's recovery is the instance's
+        metrics.INSTANCE_RECOVERY_SECONDS.labels(flow=n.type, outcome=final).observe(elapsed)
     notifier.emit("error" if error is not None else "end", n, final, error)
     return final

@@ -10,6 +10,8 @@ import logging
 import threading
 import time
 
+from masakari_lite import metrics
+
 LOG = logging.getLogger(__name__)
 
 
@@ -42,6 +44,7 @@ class Sweeper:
 
     def sweep(self) -> int:
         """One pass; how many notifications were claimed."""
+        metrics.SWEEPER_RUNS.inc()
         claims = self.service.claims
         now = time.monotonic()
         if now - self._last_expiry >= self.conf.check_expired_notifications_interval:
@@ -53,5 +56,5 @@ class Sweeper:
         for uuid in claims.due(self.conf.retry_notification_new_status_interval):
             if self._stop.is_set():
                 break
-            taken += bool(self.service.offer(uuid))
+            taken += bool(self.service.offer(uuid, source="sweeper"))
         return taken

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from oslo_utils import strutils
 from sqlalchemy import select, update
 
+from masakari_lite import logcontext, metrics
 from masakari_lite.compute.errors import (
     ComputeConflict,
     ComputeError,
@@ -266,6 +268,20 @@ class NotMoved(RecoveryFailed):
 
 def _evacuate_one(job: Job, progress: Progress, targets: Targets, instance_id, original) -> bool:
     """Evacuate and confirm one instance; True when it ended where and how it should."""
+    logcontext.bind_notification(job.notification.uuid)  # an evacuate-pool thread
+    started = time.monotonic()
+    ok = False
+    try:
+        ok = _evacuate_one_inner(job, progress, targets, instance_id, original)
+        return ok
+    finally:
+        if not job.lost.is_set():
+            metrics.INSTANCE_RECOVERY_SECONDS.labels(
+                flow="COMPUTE_HOST", outcome="succeeded" if ok else "failed"
+            ).observe(time.monotonic() - started)
+
+
+def _evacuate_one_inner(job: Job, progress: Progress, targets: Targets, instance_id, original):
     host = job.host.name
     nova = job.nova
     try:
@@ -350,8 +366,12 @@ def _move(job: Job, progress: Progress, targets: Targets, server, original):
             )
         progress.log(f"Evacuation of instance started: '{instance_id}'", 0.5, lazy=True)
         try:
-            job.nova.evacuate_server(instance_id, target_host=target)
-            return _confirm(job, instance_id, original)
+            metrics.EVACUATIONS_IN_FLIGHT.inc()
+            try:
+                job.nova.evacuate_server(instance_id, target_host=target)
+                return _confirm(job, instance_id, original)
+            finally:
+                metrics.EVACUATIONS_IN_FLIGHT.dec()
         except (NotMoved, ComputeConflict) as exc:
             errors.append(f"{target or 'scheduler'}: {exc}")
         except ComputeError as exc:
