@@ -369,7 +369,7 @@ def _move(job: Job, progress: Progress, targets: Targets, server, original):
             metrics.EVACUATIONS_IN_FLIGHT.inc()
             try:
                 job.nova.evacuate_server(instance_id, target_host=target)
-                return _confirm(job, instance_id, original)
+                return _confirm(job, instance_id, original, issued_from=server.vm_state)
             finally:
                 metrics.EVACUATIONS_IN_FLIGHT.dec()
         except (NotMoved, ComputeConflict) as exc:
@@ -386,8 +386,13 @@ def _move(job: Job, progress: Progress, targets: Targets, server, original):
     raise RecoveryFailed("; ".join(errors))
 
 
-def _confirm(job: Job, instance_id: str, original):
-    """Wait until the server runs elsewhere, idle, in a state an evacuation ends in."""
+def _confirm(job: Job, instance_id: str, original, issued_from: str | None = None):
+    """Wait until the server runs elsewhere, idle, in a state an evacuation ends in.
+
+    ``issued_from`` is the vm_state just before we issued the evacuation: Nova
+    marks the server rebuilding before it answers, so finding it idle on the
+    failed host in ERROR afterwards means the scheduler found no place for it.
+    """
     host = job.host.name
     seen_rebuilding = False
 
@@ -405,7 +410,8 @@ def _confirm(job: Job, instance_id: str, original):
             return None
         if server.vm_state == "error" and server.host not in (None, host):
             return f"Instance '{instance_id}' went to ERROR on host '{server.host}'."
-        if seen_rebuilding and server.host == host:
+        went_error = issued_from not in (None, "error") and server.vm_state == "error"
+        if server.host == host and (seen_rebuilding or went_error):
             # The rebuild ended where it started: Nova found no place for it.
             raise NotMoved(f"Nova left instance '{instance_id}' on '{host}' ({server.vm_state}).")
         return None

@@ -17,3 +17,34 @@ def engine_conf() -> cfg.ConfigOpts:
 @pytest.fixture
 def db(sqlite_url) -> str:
     return rows.migrate(sqlite_url)
+
+
+@pytest.fixture
+def sim():
+    """A simulated Nova over real HTTP with quick transitions; three empty hosts."""
+    from masakari_lite.cloudsim.runner import CloudSim
+
+    cloudsim = CloudSim(
+        hosts=3,
+        instances_per_host=0,
+        evacuation_time=0.2,
+        stop_time=0.05,
+        start_time=0.05,
+        boot_time=0.05,
+        service_down_time=60,
+    ).start()
+    yield cloudsim
+    cloudsim.stop()
+
+
+@pytest.fixture
+def nova(sim, engine_conf):
+    from masakari_lite.compute.client import NovaClient
+
+    point_at(engine_conf, sim)
+    return NovaClient(engine_conf)
+
+
+def point_at(conf: cfg.ConfigOpts, sim) -> None:
+    conf.set_override("auth_type", "none", group="nova")
+    conf.set_override("endpoint_override", sim.compute_url, group="nova")

@@ -19,6 +19,11 @@ def make_conf(**overrides) -> cfg.ConfigOpts:
         module.register_opts(conf)
     for group, opts in messaging_opts.list_opts():
         conf.register_opts(opts, group=group)
+    # register_group() shallow-copies the module-level OptGroup, so its option
+    # table (where overrides live) is shared with every other ConfigOpts,
+    # the global CONF included. Give this one private tables.
+    for group in conf._groups.values():
+        group._opts = {name: dict(info) for name, info in group._opts.items()}
     conf([], project="masakari-lite-test")
     defaults = {
         "verify_interval": 0.05,
