@@ -47,7 +47,7 @@ def _check_ids(segment_id: str, host_id: str | None = None) -> None:
         type=openapi.STRING, on_maintenance=openapi.BOOLEAN, reserved=openapi.BOOLEAN
     ),
 )
-def list_hosts(request: Request, segment_id: str) -> JSON:
+async def list_hosts(request: Request, segment_id: str) -> JSON:
     """List the hosts of a segment."""
     authorize(request, RULE + "index")
     api = state(request)
@@ -81,7 +81,7 @@ def create_host(request: Request, segment_id: str) -> JSON:
 
 
 @router.get(BASE + "/{host_id}")
-def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
+async def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
     """Show one host."""
     authorize(request, RULE + "detail")
     _check_ids(segment_id, host_id)

@@ -31,7 +31,7 @@ _EARLIEST_YEAR = 1000
         **{"generated-since": {"type": "string", "format": "date-time"}},
     ),
 )
-def list_notifications(request: Request) -> JSON:
+async def list_notifications(request: Request) -> JSON:
     """List notifications."""
     authorize(request, RULE + "index")
     api = state(request)
@@ -86,7 +86,7 @@ def create_notification(request: Request) -> JSON:
 
 
 @router.get("/notifications/{notification_id}")
-def show_notification(request: Request, notification_id: str) -> JSON:
+async def show_notification(request: Request, notification_id: str) -> JSON:
     """Show a notification; from 1.1 on, with its recovery progress."""
     authorize(request, RULE + "detail")
     if not validation.is_uuid_like(notification_id):

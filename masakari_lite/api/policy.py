@@ -7,6 +7,9 @@ an operator's Masakari policy.yaml carries over unchanged.
 
 from __future__ import annotations
 
+import threading
+import time
+
 from oslo_config import cfg
 from oslo_policy import policy
 
@@ -114,17 +117,51 @@ def list_rules() -> list:
 
 
 class Authorizer:
-    """One oslo.policy Enforcer per app; policy.yaml overrides are re-read when it changes."""
+    """One oslo.policy Enforcer per app, with decisions memoized briefly.
+
+    oslo.policy re-checks the policy files on every call, which costs more than
+    the rest of a GET. Decisions depend only on the rule and the caller's
+    credentials, so they are cached until the next reload check, at most
+    ``RELOAD_SECONDS`` apart: a policy.yaml edit takes effect within that time.
+    """
+
+    RELOAD_SECONDS = 1.0
+    _MAX_ENTRIES = 4096
 
     def __init__(self, conf: cfg.ConfigOpts):
         self._enforcer = policy.Enforcer(conf)
         self._enforcer.register_defaults(list_rules())
         self._enforcer.load_rules()
+        self._lock = threading.Lock()
+        self._decisions: dict[tuple, bool] = {}
+        self._next_reload = time.monotonic() + self.RELOAD_SECONDS
+
+    def _decide(self, rule: str, target: dict, creds: dict) -> bool:
+        key = (
+            rule,
+            creds["user_id"],
+            creds["project_id"],
+            tuple(creds["roles"]),
+            creds["is_admin"],
+        )
+        now = time.monotonic()
+        with self._lock:
+            if now >= self._next_reload or len(self._decisions) > self._MAX_ENTRIES:
+                self._decisions.clear()
+                self._next_reload = now + self.RELOAD_SECONDS
+            else:
+                cached = self._decisions.get(key)
+                if cached is not None:
+                    return cached
+        decision = bool(self._enforcer.enforce(rule, target, creds))
+        with self._lock:
+            self._decisions[key] = decision
+        return decision
 
     def is_admin(self, context: RequestContext) -> bool:
-        return bool(self._enforcer.enforce("context_is_admin", {}, context.creds()))
+        return self._decide("context_is_admin", {}, context.creds())
 
     def authorize(self, context: RequestContext, rule: str) -> None:
         target = {"project_id": context.project_id, "user_id": context.user_id}
-        if not self._enforcer.enforce(rule, target, context.creds()):
+        if not self._decide(rule, target, context.creds()):
             raise errors.Forbidden(f"Policy doesn't allow {rule} to be performed.")

@@ -25,13 +25,13 @@ def base_url(request: Request) -> str:
 
 
 @router.get("/")
-def root(request: Request) -> JSON:
+async def root(request: Request) -> JSON:
     """Version discovery (no authentication)."""
     return JSON(versions.root_document(base_url(request)))
 
 
 @router.get("/healthcheck", include_in_schema=False)
-def healthcheck(request: Request) -> Response:
+async def healthcheck(request: Request) -> Response:
     disable_file = state(request).healthcheck_disable_file
     if disable_file and os.path.exists(disable_file):
         return PlainTextResponse("DISABLED BY FILE", status_code=503)
@@ -40,7 +40,7 @@ def healthcheck(request: Request) -> Response:
 
 @router.get("/v1", include_in_schema=False)
 @router.get("/v1/")
-def v1(request: Request) -> JSON:
+async def v1(request: Request) -> JSON:
     """The v1 version document."""
     return JSON(versions.v1_document(base_url(request)))
 
@@ -67,14 +67,14 @@ def _extension(alias: str, name: str, description: str) -> dict:
 
 
 @v1_router.get("/extensions")
-def list_extensions(request: Request) -> JSON:
+async def list_extensions(request: Request) -> JSON:
     """Legacy list of loaded API extensions."""
     authorize(request, "os_masakari_api:extensions:index")
     return JSON({"extensions": [_extension(*e) for e in _EXTENSIONS]})
 
 
 @v1_router.get("/extensions/{alias}")
-def show_extension(request: Request, alias: str) -> JSON:
+async def show_extension(request: Request, alias: str) -> JSON:
     """Legacy description of one API extension."""
     authorize(request, "os_masakari_api:extensions:detail")
     for entry in _EXTENSIONS:

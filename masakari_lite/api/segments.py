@@ -34,7 +34,7 @@ def _check_uuid(segment_id: str) -> None:
         recovery_method=openapi.STRING, service_type=openapi.STRING, enabled=openapi.BOOLEAN
     ),
 )
-def list_segments(request: Request) -> JSON:
+async def list_segments(request: Request) -> JSON:
     """List failover segments."""
     authorize(request, RULE + "index")
     api = state(request)
@@ -61,7 +61,7 @@ def create_segment(request: Request) -> JSON:
 
 
 @router.get("/segments/{segment_id}")
-def show_segment(request: Request, segment_id: str) -> JSON:
+async def show_segment(request: Request, segment_id: str) -> JSON:
     """Show one failover segment."""
     authorize(request, RULE + "detail")
     _check_uuid(segment_id)

@@ -22,7 +22,7 @@ BASE = "/notifications/{notification_id}/vmoves"
 
 
 @router.get(BASE, openapi_extra=openapi.listing(status=openapi.STRING, type=openapi.STRING))
-def list_vmoves(request: Request, notification_id: str) -> JSON:
+async def list_vmoves(request: Request, notification_id: str) -> JSON:
     """List the instance moves of a host-failure recovery."""
     authorize(request, RULE + "index")
     api = state(request)
@@ -36,7 +36,7 @@ def list_vmoves(request: Request, notification_id: str) -> JSON:
 
 
 @router.get(BASE + "/{vmove_id}")
-def show_vmove(request: Request, notification_id: str, vmove_id: str) -> JSON:
+async def show_vmove(request: Request, notification_id: str, vmove_id: str) -> JSON:
     """Show one instance move."""
     authorize(request, RULE + "detail")
     if not validation.is_uuid_like(notification_id):

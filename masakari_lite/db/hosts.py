@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,30 @@ from masakari_lite.db.models import FailoverSegment, Host, utcnow
 FILTERS = ("type", "on_maintenance", "reserved", "name", "control_attributes")
 
 
-def get(session: Session, segment_uuid: str, host_uuid: str) -> Host:
+T = Host.__table__
+_SEGMENTS = FailoverSegment.__table__
+
+# Built once: statement construction costs more than the SQLite query itself.
+_GET = select(T).where(
+    T.c.uuid == bindparam("uuid"),
+    T.c.failover_segment_id == bindparam("segment"),
+    T.c.deleted == 0,
+)
+_NAME_TAKEN = select(T.c.id).where(
+    T.c.name == bindparam("name"), T.c.deleted == 0, T.c.id != bindparam("exclude")
+)
+
+
+def get(session: Session, segment_uuid: str, host_uuid: str) -> Row:
+    """The live host of that segment as a read-only row."""
+    row = session.execute(_GET, {"uuid": host_uuid, "segment": segment_uuid}).first()
+    if row is None:
+        raise errors.host_not_in_segment(host_uuid, segment_uuid)
+    return row
+
+
+def _load(session: Session, segment_uuid: str, host_uuid: str) -> Host:
+    """The live host as an ORM object, to change it."""
     row = session.scalars(
         select(Host).where(
             Host.uuid == host_uuid,
@@ -50,20 +73,18 @@ def list_(session: Session, segment_uuid: str, filters: dict, params: ListParams
     return paginate(session, Host, stmt, params)
 
 
-def segments_of(session: Session, rows: list[Host]) -> dict[str, FailoverSegment]:
-    """The (live) segments these hosts belong to, by uuid, in one query."""
+def segments_of(session: Session, rows: list) -> dict[str, Row]:
+    """The segments these hosts belong to, by uuid, in one query."""
     uuids = {row.failover_segment_id for row in rows}
     if not uuids:
         return {}
-    found = session.scalars(select(FailoverSegment).where(FailoverSegment.uuid.in_(uuids)))
+    found = session.execute(select(_SEGMENTS).where(_SEGMENTS.c.uuid.in_(uuids)))
     return {seg.uuid: seg for seg in found}
 
 
 def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
-    stmt = select(Host.id).where(Host.name == name, Host.deleted == 0)
-    if exclude_id is not None:
-        stmt = stmt.where(Host.id != exclude_id)
-    return session.scalars(stmt.limit(1)).first() is not None
+    found = session.execute(_NAME_TAKEN, {"name": name, "exclude": exclude_id or 0}).first()
+    return found is not None
 
 
 def _duplicate(name: str) -> errors.Conflict:
@@ -98,7 +119,7 @@ def create(session: Session, segment_uuid: str, values: dict) -> Host:
 
 def check_mutable(session: Session, segment_uuid: str, host_uuid: str, action: str) -> Host:
     """The host, unless its segment is busy with notifications (409)."""
-    row = get(session, segment_uuid, host_uuid)
+    row = _load(session, segment_uuid, host_uuid)
     if segments.in_use(session, segment_uuid):
         raise errors.Conflict(
             f"Host {host_uuid} can't be {action} as it is in-use to process notifications."

@@ -66,7 +66,10 @@ def _marker_row(session: Session, model, marker: str):
         raise errors.marker_not_found(marker) from None
     if not 0 < marker_id <= _MAX_ID:
         raise errors.marker_not_found(marker)
-    row = session.scalars(select(model).where(model.id == marker_id, model.deleted == 0)).first()
+    table = model.__table__
+    row = session.execute(
+        select(table).where(table.c.id == marker_id, table.c.deleted == 0)
+    ).first()
     if row is None:
         raise errors.marker_not_found(marker)
     return row
@@ -84,7 +87,7 @@ def _equal(col, value):
 
 
 def paginate(session: Session, model, stmt: Select, params: ListParams) -> list:
-    """Apply sorting, the marker and the limit to ``stmt`` and return the rows."""
+    """Apply sorting, the marker and the limit to ``stmt`` (a Core select of the table)."""
     order = _resolve_sort(model, params)
     if params.limit == 0:
         return []
@@ -103,4 +106,4 @@ def paginate(session: Session, model, stmt: Select, params: ListParams) -> list:
             nulls = col.is_(None)
             clauses.append(nulls.desc() if direction == "asc" else nulls.asc())
         clauses.append(col.asc() if direction == "asc" else col.desc())
-    return list(session.scalars(stmt.order_by(*clauses).limit(params.limit)))
+    return list(session.execute(stmt.order_by(*clauses).limit(params.limit)))

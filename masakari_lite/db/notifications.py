@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import uuid as uuidlib
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors, hosts
@@ -14,25 +14,38 @@ from masakari_lite.db.listing import ListParams, paginate
 from masakari_lite.db.models import Notification, RecoveryStep
 from masakari_lite.db.states import NotificationStatus
 
+T = Notification.__table__
+_STEPS = RecoveryStep.__table__
 
-def get(session: Session, notification_uuid: str) -> Notification:
-    row = session.scalars(
-        select(Notification).where(
-            Notification.notification_uuid == notification_uuid, Notification.deleted == 0
-        )
-    ).first()
+# Built once: statement construction costs more than the SQLite query itself.
+_GET = select(T).where(T.c.notification_uuid == bindparam("uuid"), T.c.deleted == 0)
+_GET_STEPS = (
+    select(_STEPS)
+    .where(_STEPS.c.notification_uuid == bindparam("uuid"))
+    .order_by(_STEPS.c.position, _STEPS.c.id)
+)
+_DUPLICATE_CANDIDATES = select(T.c.payload).where(
+    T.c.source_host_uuid == bindparam("host"),
+    T.c.type == bindparam("type"),
+    T.c.generated_time >= bindparam("since"),
+    T.c.deleted == 0,
+)
+
+
+def get(session: Session, notification_uuid: str) -> Row:
+    row = session.execute(_GET, {"uuid": notification_uuid}).first()
     if row is None:
         raise errors.notification_not_found(notification_uuid)
     return row
 
 
-def list_(session: Session, filters: dict, params: ListParams) -> list[Notification]:
-    stmt = select(Notification).where(Notification.deleted == 0)
+def list_(session: Session, filters: dict, params: ListParams) -> list[Row]:
+    stmt = select(T).where(T.c.deleted == 0)
     for key in ("status", "source_host_uuid", "type"):
         if key in filters:
-            stmt = stmt.where(getattr(Notification, key) == filters[key])
+            stmt = stmt.where(T.c[key] == filters[key])
     if "generated-since" in filters:
-        stmt = stmt.where(Notification.generated_time >= filters["generated-since"])
+        stmt = stmt.where(T.c.generated_time >= filters["generated-since"])
     return paginate(session, Notification, stmt, params)
 
 
@@ -44,12 +57,7 @@ def _is_duplicate(
     except OverflowError:
         since = dt.datetime.min
     stored = session.scalars(
-        select(Notification.payload).where(
-            Notification.source_host_uuid == host_uuid,
-            Notification.type == type_,
-            Notification.generated_time >= since,
-            Notification.deleted == 0,
-        )
+        _DUPLICATE_CANDIDATES, {"host": host_uuid, "type": type_, "since": since}
     )
     # Upstream compares payloads as dicts; JSON text may differ in key order.
     return any(_loads(text) == payload for text in stored)
@@ -105,15 +113,9 @@ def create(
     return row
 
 
-def payload_of(row: Notification) -> dict:
+def payload_of(row) -> dict:
     return _loads(row.payload)
 
 
-def recovery_steps(session: Session, notification_uuid: str) -> list[RecoveryStep]:
-    return list(
-        session.scalars(
-            select(RecoveryStep)
-            .where(RecoveryStep.notification_uuid == notification_uuid)
-            .order_by(RecoveryStep.position, RecoveryStep.id)
-        )
-    )
+def recovery_steps(session: Session, notification_uuid: str) -> list[Row]:
+    return list(session.execute(_GET_STEPS, {"uuid": notification_uuid}))

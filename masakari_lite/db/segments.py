@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Row, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,33 @@ from masakari_lite.db.states import UNFINISHED
 _UNFINISHED = [str(s) for s in UNFINISHED]
 
 
-def get(session: Session, segment_uuid: str) -> FailoverSegment:
+T = FailoverSegment.__table__
+
+# Built once: statement construction costs more than the SQLite query itself.
+_GET = select(T).where(T.c.uuid == bindparam("uuid"), T.c.deleted == 0)
+_IN_USE = select(
+    exists().where(
+        Notification.source_host_uuid.in_(
+            select(Host.uuid).where(
+                Host.failover_segment_id == bindparam("segment"), Host.deleted == 0
+            )
+        ),
+        Notification.status.in_(_UNFINISHED),
+        Notification.deleted == 0,
+    )
+)
+
+
+def get(session: Session, segment_uuid: str) -> Row:
+    """The live segment as a read-only row."""
+    row = session.execute(_GET, {"uuid": segment_uuid}).first()
+    if row is None:
+        raise errors.segment_not_found(segment_uuid)
+    return row
+
+
+def _load(session: Session, segment_uuid: str) -> FailoverSegment:
+    """The live segment as an ORM object, to change it."""
     row = session.scalars(
         select(FailoverSegment).where(
             FailoverSegment.uuid == segment_uuid, FailoverSegment.deleted == 0
@@ -27,21 +53,22 @@ def get(session: Session, segment_uuid: str) -> FailoverSegment:
     return row
 
 
-def list_(session: Session, filters: dict, params: ListParams) -> list[FailoverSegment]:
-    stmt = select(FailoverSegment).where(FailoverSegment.deleted == 0)
+def list_(session: Session, filters: dict, params: ListParams) -> list[Row]:
+    stmt = select(T).where(T.c.deleted == 0)
     for key in ("recovery_method", "service_type", "enabled"):
         if key in filters:
-            stmt = stmt.where(getattr(FailoverSegment, key) == filters[key])
+            stmt = stmt.where(T.c[key] == filters[key])
     return paginate(session, FailoverSegment, stmt, params)
 
 
+_NAME_TAKEN = select(T.c.id).where(
+    T.c.name == bindparam("name"), T.c.deleted == 0, T.c.id != bindparam("exclude")
+)
+
+
 def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
-    stmt = select(FailoverSegment.id).where(
-        FailoverSegment.name == name, FailoverSegment.deleted == 0
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(FailoverSegment.id != exclude_id)
-    return session.scalars(stmt.limit(1)).first() is not None
+    found = session.execute(_NAME_TAKEN, {"name": name, "exclude": exclude_id or 0}).first()
+    return found is not None
 
 
 def _duplicate(name: str) -> errors.Conflict:
@@ -70,22 +97,11 @@ def create(session: Session, values: dict) -> FailoverSegment:
 
 def in_use(session: Session, segment_uuid: str) -> bool:
     """Whether any host of the segment has a new, running or error notification."""
-    hosts = select(Host.uuid).where(Host.failover_segment_id == segment_uuid, Host.deleted == 0)
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Notification.source_host_uuid.in_(hosts),
-                    Notification.status.in_(_UNFINISHED),
-                    Notification.deleted == 0,
-                )
-            )
-        )
-    )
+    return bool(session.scalar(_IN_USE, {"segment": segment_uuid}))
 
 
 def update_(session: Session, segment_uuid: str, values: dict) -> FailoverSegment:
-    row = get(session, segment_uuid)
+    row = _load(session, segment_uuid)
     if in_use(session, segment_uuid):
         raise errors.Conflict(
             f"Failover segment {segment_uuid} can't be updated as it is in-use to "
@@ -103,7 +119,7 @@ def update_(session: Session, segment_uuid: str, values: dict) -> FailoverSegmen
 
 def delete(session: Session, segment_uuid: str) -> None:
     """Soft-delete the segment and, in the same transaction, all of its hosts."""
-    row = get(session, segment_uuid)
+    row = _load(session, segment_uuid)
     if in_use(session, segment_uuid):
         raise errors.Conflict(
             f"Failover segment ({segment_uuid}) can't be deleted as it is in-use to "
