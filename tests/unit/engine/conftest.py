@@ -20,21 +20,9 @@ def db(sqlite_url) -> str:
 
 
 @pytest.fixture
-def sim():
-    """A simulated Nova over real HTTP with quick transitions; three empty hosts."""
-    from masakari_lite.cloudsim.runner import CloudSim
-
-    cloudsim = CloudSim(
-        hosts=3,
-        instances_per_host=0,
-        evacuation_time=0.2,
-        stop_time=0.05,
-        start_time=0.05,
-        boot_time=0.05,
-        service_down_time=60,
-    ).start()
-    yield cloudsim
-    cloudsim.stop()
+def sim(cloudsim_factory):
+    """The simulated Nova over real HTTP, three empty hosts; nova-compute down only when forced."""
+    return cloudsim_factory(instances_per_host=0, service_down_time=60, evacuation_time=0.2)
 
 
 @pytest.fixture

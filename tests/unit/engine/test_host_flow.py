@@ -153,10 +153,12 @@ def test_two_failures_never_take_the_same_reserved_host(db, sim, engine_conf, no
         assert wait_for_status(db, n2).status == S.FINISHED
     finally:
         service.stop()
-    landed = {_on(sim, s)[0] for s in first}, {_on(sim, s)[0] for s in second}
-    # exactly one of the two flows got host3; the other fell back to the scheduler
-    assert sorted([landed[0] == {"host3"}, landed[1] == {"host3"}]) == [False, True]
-    assert not any("host3" in hosts and hosts != {"host3"} for hosts in landed)
+    took = ["Enabling reserved host: 'host3'" in world.steps(n)[3][2] for n in (n1, n2)]
+    assert sorted(took) == [False, True], "exactly one flow took the reserved host"
+    winner, loser = (first, n2) if took[0] else (second, n1)
+    assert {_on(sim, s)[0] for s in winner} == {"host3"}
+    assert "No reserved host is available." in world.steps(loser)[3][2]
+    assert not world.host_row("host3").reserved
 
 
 def test_auto_priority_falls_back_per_instance_to_the_reserved_host(db, sim, engine_conf, nova):
