@@ -46,6 +46,7 @@ class _EvacJob:
     on_shared_storage: bool | None
     target_state: str | None
     token: int
+    dest: str | None = None
 
 
 class Cloud:
@@ -254,7 +255,7 @@ class Cloud:
         return self._now if host is None else self.heartbeat(host)
 
     def host_status(self, inst: m.Instance) -> str:
-        """Nova's host_status: UP, DOWN, MAINTENANCE, or '' with no host."""
+        """Nova's host_status: DOWN only when forced; a silent host is UNKNOWN."""
         if not inst.host or inst.host not in self.hosts:
             return ""
         svc = self.hosts[inst.host].service
@@ -262,7 +263,7 @@ class Cloud:
             return "DOWN"
         if svc.disabled:
             return "MAINTENANCE"
-        return "UP" if self.service_is_up(svc) else "DOWN"
+        return "UP" if self.service_is_up(svc) else "UNKNOWN"
 
     def fail_host(self, name: str) -> None:
         """The host loses power: heartbeats stop, its guests stop answering."""
@@ -288,10 +289,11 @@ class Cloud:
                     and mig.migration_type == "evacuation"
                     and mig.status in ("accepted", "pre-migrating", "done")
                 ):
-                    inst = self.instances.get(mig.instance_uuid)
-                    if inst is None or inst.host != name:
-                        mig.status = "completed"
-                        mig.updated = self._now
+                    # Nova destroys the local guest of every evacuation started
+                    # from here, finished or not, and completes the record
+                    host.guests.discard(mig.instance_uuid)
+                    mig.status = "completed"
+                    mig.updated = self._now
             # guests of instances evacuated or deleted while the host was away
             host.guests = {g for g in host.guests if g in host.instances}
             survive = (
@@ -380,6 +382,11 @@ class Cloud:
             host.instances[inst.id] = None
             host.vcpus_used += inst.flavor.vcpus
             host.ram_used += inst.flavor.ram
+
+    @staticmethod
+    def _claim(host: m.Host, inst: m.Instance, sign: int) -> None:
+        host.vcpus_used += sign * inst.flavor.vcpus
+        host.ram_used += sign * inst.flavor.ram
 
     def _set_state(
         self, inst: m.Instance, vm: str, task: str | None, power: int | None = None
@@ -677,7 +684,10 @@ class Cloud:
             mig.status, mig.updated = "error", self._now
             self._no_valid_host(inst)
             return
-        self._place(inst, dest)
+        # the destination claims resources now; the instance changes host only
+        # once the rebuild is done (Nova's finish_evacuation)
+        self._claim(dest, inst, +1)
+        job.dest = dest.name
         self._set_state(inst, inst.vm_state, m.REBUILD_SPAWNING)
         job.token = inst.op_seq
         mig.dest_compute, mig.dest_node, mig.updated = dest.name, dest.name, self._now
@@ -689,12 +699,13 @@ class Cloud:
     def _finish_evacuation(self, job: _EvacJob) -> None:
         self._evac_running -= 1
         inst, mig = job.inst, job.migration
+        dest = self.hosts[job.dest]  # type: ignore[index]
         mig.updated = self._now
         try:
             if self.instances.get(inst.id) is not inst or inst.op_seq != job.token:
+                self._claim(dest, inst, -1)
                 mig.status = "failed"
                 return
-            dest = self.hosts[inst.host]  # type: ignore[index]
             failure = None
             if not dest.alive:
                 failure = f"Compute host {dest.name} did not answer the rebuild."
@@ -707,13 +718,21 @@ class Cloud:
             ):
                 failure = "Rebuild failed on the destination (injected fault)."
             if failure:
+                # the destination gives its claim back; the instance stays on the source
+                self._claim(dest, inst, -1)
                 mig.status = "failed"
                 inst.fault = m.Fault(500, failure, self._now)
                 self._set_state(inst, m.ERROR, None)
                 return
+            self._claim(dest, inst, -1)
+            self._place(inst, dest)
             dest.guests.add(inst.id)
             mig.status = "done"
-            if job.target_state == m.STOPPED or inst.vm_state == m.STOPPED:
+            # a target state (2.95) applies unless the server was in ERROR
+            stop = inst.vm_state == m.STOPPED or (
+                job.target_state == m.STOPPED and inst.vm_state != m.ERROR
+            )
+            if stop:
                 self._set_state(inst, m.STOPPED, None, m.SHUTDOWN)
             else:
                 inst.launched_at = self._now

@@ -105,12 +105,12 @@ def test_evacuate_at_2_95_ends_shutoff(cloudsim, nova):
     cloudsim.fail_host("host2")
     svc = nova.service("host2")
     nova.call("PUT", f"/os-services/{svc['id']}", "2.53", {"forced_down": True})
-    during = None
     assert nova.action(sid, {"evacuate": {}}, "2.95").status_code == 200
     during = nova.server(sid, "2.95")
     assert during["status"] == "REBUILD"
     _wait_settled(cloudsim, sid)
     after = nova.server(sid, "2.95")
+    assert during["OS-EXT-SRV-ATTR:host"] == "host2"
     assert after["OS-EXT-SRV-ATTR:host"] != "host2"
     assert (after["status"], after["OS-EXT-STS:vm_state"]) == ("SHUTOFF", "stopped")
     assert after["OS-EXT-STS:power_state"] == 4
@@ -188,9 +188,11 @@ def test_evacuation_concurrency_queues_and_slow_evacuation(cloudsim_factory):
         assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 200
     with sim.sim.session():
         assert sim.sim.evacuations_running == 1 and sim.sim.evacuations_queued == 2
-        hosts = {sid: sim.sim.instances[sid].host for sid in ids}
-    # queued ones are still on the source, rebuilding
-    assert sorted(hosts.values()) == ["host1", "host1", "host2"]
+        hosts = {sim.sim.instances[sid].host for sid in ids}
+        tasks = sorted(sim.sim.instances[sid].task_state for sid in ids)
+    # a server changes host only once its rebuild is done, as in Nova
+    assert hosts == {"host1"}
+    assert tasks == ["rebuild_spawning", "rebuilding", "rebuilding"]
     sim.wait_for(lambda: all(sim.sim.instances[s].task_state is None for s in ids), timeout=5)
     assert {nova.server(s, "2.94")["OS-EXT-SRV-ATTR:host"] for s in ids} == {"host2"}
     assert all(sim.evacuations(s) == 1 for s in ids)
@@ -219,3 +221,32 @@ def test_evacuate_with_target_across_microversions(cloudsim, nova, mv):
     assert resp.status_code == 200 and not resp.content
     _wait_settled(cloudsim, sid)
     assert nova.server(sid, mv)["OS-EXT-SRV-ATTR:host"] == "host2"
+
+
+def test_evacuate_error_server_at_2_95_ends_active(cloudsim, nova):
+    sid = cloudsim.servers_on("host2")[0]
+    nova.action(sid, {"os-resetState": {"state": "error"}})
+    cloudsim.fail_host("host2")
+    nova.call("PUT", f"/os-services/{nova.service('host2')['id']}", "2.53", {"forced_down": True})
+    assert nova.action(sid, {"evacuate": {}}, "2.95").status_code == 200
+    _wait_settled(cloudsim, sid)
+    # the 2.95 target state does not apply to a server that was in ERROR
+    assert nova.server(sid, "2.95")["status"] == "ACTIVE"
+
+
+def test_source_recovering_mid_evacuation_completes_the_record(cloudsim_factory):
+    sim = cloudsim_factory(evacuation_time=0.3)
+    from tests.unit.cloudsim.conftest import Nova
+
+    nova = Nova(openstack.connect(**sim.sdk_config()))
+    sid = sim.servers_on("host1")[0]
+    sim.fail_host("host1")
+    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 200
+    sim.recover_host("host1")
+    with sim.sim.session():
+        assert sid not in sim.sim.hosts["host1"].guests
+    migs = nova.call("GET", f"/os-migrations?instance_uuid={sid}", "2.59").json()["migrations"]
+    assert migs[0]["status"] == "completed"
+    _wait_settled(sim, sid)
+    assert nova.server(sid, "2.94")["OS-EXT-SRV-ATTR:host"] != "host1"
