@@ -74,7 +74,7 @@ class ChunkResult:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     first_error: str | None = None
-    created: list[str] = field(default_factory=list)
+    created: list[dict] = field(default_factory=list)
 
 
 _connections: dict[str, http.client.HTTPConnection] = {}
@@ -128,7 +128,7 @@ def _run_chunk(args: tuple[str, list[Request], float, str | None]) -> ChunkResul
                 result.first_error = f"{req.method} {req.path} -> {status} {payload[:300]!r}"
             continue
         if created_key:
-            result.created.append(json.loads(payload)[created_key]["uuid"])
+            result.created.append(json.loads(payload)[created_key])
     return result
 
 
@@ -280,7 +280,7 @@ def make_database(kind: str, workdir: Path, name: str) -> Database:
     return Database(f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{db}", drop)
 
 
-def seed_hosts(db_url: str, segment_uuid: str, names: list[str]) -> None:
+def seed_hosts(db_url: str, segment_uuid: str, names: list[str]) -> list[dict]:
     """Write hosts straight into a side's database (both use upstream's column names)."""
     from sqlalchemy import create_engine, text
 
@@ -305,6 +305,7 @@ def seed_hosts(db_url: str, segment_uuid: str, names: list[str]) -> None:
             rows,
         )
     engine.dispose()
+    return [{"uuid": r["uuid"], "failover_segment_id": segment_uuid} for r in rows]
 
 
 # --------------------------------------------------------------------------- the two sides
@@ -562,15 +563,15 @@ class Mix:
             return [Request("GET", f"/v1/notifications?limit={LIST_LIMIT}")] * n, None
         raise ValueError(op)
 
-    def record(self, op: str, stats: Stats, created: list[str]) -> None:
+    def record(self, op: str, stats: Stats, created: list[dict]) -> None:
         self.results[op] = stats
         if op == "segment create":
             if not created:
                 raise RuntimeError(f"{self.side.name}: no segment was created: {stats.first_error}")
-            self.segments = created
+            self.segments = [c["uuid"] for c in created]
         elif op == "host create":
             self.host_names = self.nova.hosts[: self.n] if self.nova else []
-            self._read_hosts()
+            self._use_hosts(created)
 
     def _host_segment(self, i: int) -> str:
         return self.segments[i % min(HOST_SEGMENTS, len(self.segments))]
@@ -579,18 +580,16 @@ class Mix:
         by_segment: dict[str, list[str]] = {}
         for i, name in enumerate(names):
             by_segment.setdefault(self._host_segment(i), []).append(name)
+        seeded = []
         for segment, seg_names in by_segment.items():
-            seed_hosts(self.side.db.url, segment, seg_names)
+            seeded += seed_hosts(self.side.db.url, segment, seg_names)
         self.host_names = names
-        self._read_hosts()
+        self._use_hosts(seeded)
 
-    def _read_hosts(self) -> None:
-        status, body = _send(
-            self.side.netloc, Request("GET", f"/v1/segments/{self.segments[0]}/hosts")
-        )
-        if status != 200:
-            raise RuntimeError(f"{self.side.name}: host list answered {status}: {body[:300]!r}")
-        self.hosts = [h["uuid"] for h in json.loads(body)["hosts"]]
+    def _use_hosts(self, hosts: list[dict]) -> None:
+        """Host get and list work on the first segment's hosts."""
+        home = self.segments[0]
+        self.hosts = [h["uuid"] for h in hosts if h["failover_segment_id"] == home]
         if not self.hosts:
             raise RuntimeError(f"{self.side.name}: no host in the first segment")
 
