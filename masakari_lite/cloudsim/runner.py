@@ -137,6 +137,12 @@ class CloudSim:
         with self.cloud.lock:
             self.cloud.faults.clear()
 
+    def slow_evacuation(self, server_id: str, extra_seconds: float) -> None:
+        """This server's rebuilds take extra_seconds longer than evacuation_time."""
+        with self.cloud.session():
+            self.cloud.get_instance(server_id)
+            self.cloud.slow_evacuations[server_id] = extra_seconds
+
     def configure(self, **values: Any) -> None:
         with self.cloud.session():
             self.cloud.config.update(values)
