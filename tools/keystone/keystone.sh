@@ -88,7 +88,8 @@ setup_venv() {
 }
 
 setup_template() {
-    local want="$PORT $PASSWORD $(requirements_stamp)"
+    local want
+    want="$PORT $PASSWORD $(requirements_stamp)"
     if [[ "$(cat "$TEMPLATE/.ready" 2>/dev/null)" == "$want" ]]; then
         return
     fi
@@ -171,8 +172,8 @@ cmd_start() {
         --workers 1 --threads 8 --worker-class gthread --timeout 120 --no-control-socket \
         --pid "$PIDFILE" --daemon --capture-output \
         --error-logfile "$RUN/log/gunicorn.log" keystone_wsgi:application
-    local i
-    for i in $(seq 1 120); do
+    local _
+    for _ in $(seq 1 120); do
         answering && break
         sleep 0.5
     done
@@ -186,10 +187,10 @@ cmd_start() {
 }
 
 cmd_stop() {
-    local pid i
+    local pid _
     if pid=$(running_pid); then
         kill "$pid"
-        for i in $(seq 1 50); do
+        for _ in $(seq 1 50); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.2
         done
