@@ -71,7 +71,29 @@ class Faults:
         unknown = set(kwargs) - known
         if unknown:
             raise ValueError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
+        types = {
+            "op": str,
+            "latency": float,
+            "timeout": float,
+            "rate": float,
+            "status": int,
+            "message": str,
+            "after": bool,
+        }
+        for key, kind in types.items():
+            if key in kwargs and kwargs[key] is not None:
+                value = kwargs[key]
+                ok = isinstance(value, kind) or (kind is float and isinstance(value, int))
+                if not ok or (kind is not bool and isinstance(value, bool)):
+                    raise ValueError(f"{key} must be of type {kind.__name__}")
+        for key in ("server", "count"):
+            value = kwargs.get(key)
+            kind = str if key == "server" else int
+            if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+                raise ValueError(f"{key} must be of type {kind.__name__} or null")
         rule = FaultRule(**kwargs)
+        if rule.latency < 0 or rule.timeout < 0 or (rule.count is not None and rule.count < 0):
+            raise ValueError("latency, timeout and count must not be negative")
         if rule.status and not 400 <= rule.status <= 599:
             raise ValueError("status must be an HTTP error code (400-599)")
         if not 0.0 <= rule.rate <= 1.0:

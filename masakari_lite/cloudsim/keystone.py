@@ -159,6 +159,8 @@ async def issue_token(request: Request) -> Response:
             reply = _token_body(cloud, str(request.base_url), token, methods)
     except errors.SimError as exc:
         return error_response(exc)
+    except (AttributeError, TypeError, KeyError):
+        return error_response(errors.BadRequest("Malformed auth request body."))
     return json_response(reply, 201, {"X-Subject-Token": token})
 
 
