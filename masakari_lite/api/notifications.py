@@ -81,7 +81,7 @@ def create_notification(request: Request) -> JSON:
             duplicate_window=api.duplicate_window,
         )
         view = views.notification(row)
-    api.cast(row.notification_uuid)
+    api.ring(row.notification_uuid)
     return JSON({"notification": view}, status_code=202)
 
 

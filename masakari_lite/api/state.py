@@ -4,6 +4,7 @@ enforcer, the Nova host-name checker and the doorbell. Built by ``create_app``."
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from masakari_lite.api.context import RequestContext
 from masakari_lite.api.policy import Authorizer
 from masakari_lite.compute.types import Service
 from masakari_lite.db import errors
+
+LOG = logging.getLogger(__name__)
 
 
 class ComputeServices(Protocol):
@@ -53,6 +56,14 @@ class ApiState:
                 if self._compute is None:
                     self._compute = self.compute_factory()
         return self._compute
+
+    def ring(self, notification_uuid: str) -> None:
+        """Tell the engine after the commit. A failure never undoes the 202: the row is
+        stored as 'new' and the engine's sweeper claims it without the message."""
+        try:
+            self.cast(notification_uuid)
+        except Exception:
+            LOG.warning("Could not ring the engine for %s", notification_uuid, exc_info=True)
 
     def check_compute_host(self, name: str) -> None:
         if self.compute.find_compute_service(name) is None:

@@ -64,12 +64,12 @@ def get_by_name(session: Session, name: str, *, lock: bool = False) -> Host | No
     return session.scalars(stmt).first()
 
 
-def list_(session: Session, segment_uuid: str, filters: dict, params: ListParams) -> list[Host]:
+def list_(session: Session, segment_uuid: str, filters: dict, params: ListParams) -> list[Row]:
     segments.get(session, segment_uuid)
-    stmt = select(Host).where(Host.failover_segment_id == segment_uuid, Host.deleted == 0)
+    stmt = select(T).where(T.c.failover_segment_id == segment_uuid, T.c.deleted == 0)
     for key in FILTERS:
         if key in filters:
-            stmt = stmt.where(getattr(Host, key) == filters[key])
+            stmt = stmt.where(T.c[key] == filters[key])
     return paginate(session, Host, stmt, params)
 
 

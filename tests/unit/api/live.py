@@ -18,13 +18,18 @@ from masakari_lite.conf import api, database, default, engine, nova
 from masakari_lite.db import migration
 
 
-def make_conf(**overrides) -> cfg.ConfigOpts:
-    """A private ConfigOpts with every group registered; ``group__name=value`` overrides."""
+def make_conf(config_file: str | None = None, **overrides) -> cfg.ConfigOpts:
+    """A private ConfigOpts with every group registered; ``group__name=value`` overrides.
+
+    Options that libraries register only when used (oslo.policy, keystonemiddleware)
+    are set through ``config_file``, exactly as an operator sets them.
+    """
     conf = cfg.ConfigOpts()
     for module in (default, api, database, engine, nova):
         module.register_opts(conf)
-    conf([], project="masakari-lite-test")
-    conf.set_override("auth_strategy", "noauth2")
+    conf(["--config-file", config_file] if config_file else [], project="masakari-lite-test")
+    if not config_file:
+        conf.set_override("auth_strategy", "noauth2")
     for key, value in overrides.items():
         group, _, name = key.rpartition("__")
         conf.set_override(name, value, group=group or None)
