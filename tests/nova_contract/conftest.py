@@ -29,8 +29,15 @@ from masakari_lite.conf import nova as nova_conf
 ADMIN_TOKEN_PROJECT = "contract-other-project"
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: float = 0.2):
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` s."""
+def wait_for(
+    predicate: Callable[[], Any],
+    timeout: float,
+    what: str,
+    interval: float = 0.2,
+    show: Callable[[], Any] | None = None,
+):
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` s
+    (with ``show()`` in the message, to see what state things were stuck in)."""
     deadline = time.monotonic() + timeout
     last: Any = None
     while True:
@@ -38,7 +45,8 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str, interval: 
         if last:
             return last
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            seen = f"; last seen: {show()!r}" if show else ""
+            pytest.fail(f"timed out after {timeout} s waiting for {what}{seen}")
         time.sleep(interval)
 
 
@@ -171,7 +179,8 @@ class RealNovaBackend(Backend):
 
 def _cloudsim_backend(request) -> Backend:
     try:
-        sim = request.getfixturevalue("cloudsim")
+        # one cloud for the whole session, like the real-Nova harness
+        sim = request.getfixturevalue("cloudsim_session")
     except pytest.FixtureLookupError:
         pytest.skip("the cloudsim fixture (tests/fixtures/cloudsim.py) does not exist yet")
     from tests.nova_contract.cloudsim_backend import CloudsimBackend

@@ -27,6 +27,15 @@ def _settled(client, sid: str, source: str):
     return s if s.host != source and s.task_state is None else None
 
 
+def _wait_settled(client, sid: str, source: str):
+    return wait_for(
+        lambda: _settled(client, sid, source),
+        60,
+        f"{sid} evacuated from {source}",
+        show=lambda: (client.get_server(sid), client.list_migrations(instance_id=sid)),
+    )
+
+
 def _recover(backend, client, host: str) -> None:
     backend.recover_host(host)
     client.force_down_service(host, forced_down=False)
@@ -41,7 +50,7 @@ def test_evacuate_to_target_host(nova_backend):
     for sid in ids:
         client.evacuate_server(sid, target_host=target)
     for sid in ids:
-        s = wait_for(lambda sid=sid: _settled(client, sid, source), 60, f"{sid} evacuated")
+        s = _wait_settled(client, sid, source)
         assert (s.host, s.status, s.vm_state, s.power_state) == (target, "ACTIVE", "active", 1)
     migrations = client.list_migrations(source_compute=source)
     assert sorted(m.instance_id for m in migrations) == sorted(ids)
@@ -59,7 +68,7 @@ def test_evacuate_scheduler_picks_host(nova_backend):
     for sid in ids:
         client.evacuate_server(sid)
     for sid in ids:
-        s = wait_for(lambda sid=sid: _settled(client, sid, source), 60, f"{sid} evacuated")
+        s = _wait_settled(client, sid, source)
         assert s.host not in (None, source)
         assert (s.status, s.vm_state) == ("ACTIVE", "active")
     _recover(nova_backend, client, source)
@@ -71,7 +80,7 @@ def test_evacuate_at_2_95_ends_shutoff(nova_backend, client):
     target = nova_backend.new_host()
     source, (sid,) = _failed_host(nova_backend, client, 1)
     client.evacuate_server(sid, target_host=target)
-    s = wait_for(lambda: _settled(client, sid, source), 60, "evacuated")
+    s = _wait_settled(client, sid, source)
     assert (s.host, s.status, s.vm_state, s.power_state) == (target, "SHUTOFF", "stopped", 4)
     client.start_server(sid)
     wait_for(lambda: client.get_server(sid).status == "ACTIVE", 60, "started after evacuation")
@@ -94,3 +103,61 @@ def test_evacuate_refused_while_source_is_up(nova_backend, client):
 def test_evacuate_unknown_server(client):
     with pytest.raises(ComputeNotFound):
         client.evacuate_server(str(uuid.uuid4()))
+
+
+def test_evacuate_after_natural_down_keeps_power_state(nova_backend):
+    """No force-down: Nova accepts once service_down_time has passed. At 2.94 a
+    stopped server stays stopped and an ERROR one comes back ACTIVE (rebuilt)."""
+    client = nova_backend.client(api_microversion="2.94")
+    target = nova_backend.new_host()
+    source = nova_backend.new_host()
+    running, stopped, broken = nova_backend.create_servers(source, 3)
+    client.stop_server(stopped)
+    wait_for(lambda: client.get_server(stopped).status == "SHUTOFF", 60, "stopped")
+    client.reset_server_state(broken, "error")
+    nova_backend.fail_host(source)
+    wait_for(lambda: client.get_service(source).state == "down", 60, f"{source} down")
+    for sid in (running, stopped, broken):
+        client.evacuate_server(sid, target_host=target)
+    expected = {running: "ACTIVE", stopped: "SHUTOFF", broken: "ACTIVE"}
+    for sid, status in expected.items():
+        s = _wait_settled(client, sid, source)
+        assert (s.host, s.status) == (target, status)
+    nova_backend.recover_host(source)
+    wait_for(lambda: client.get_service(source).state == "up", 60, f"{source} up again")
+    assert client.list_servers_on_host(source) == []
+
+
+def test_second_evacuate_of_a_moved_server_is_refused(nova_backend):
+    """The engine's double-evacuation guard can rely on Nova: once the server
+    lives on a healthy host, evacuating it again is refused."""
+    client = nova_backend.client(api_microversion="2.94")
+    target = nova_backend.new_host()
+    source, (sid,) = _failed_host(nova_backend, client, 1)
+    client.evacuate_server(sid, target_host=target)
+    _wait_settled(client, sid, source)
+    with pytest.raises(ComputeError) as err:
+        client.evacuate_server(sid)
+    assert err.value.status_code == 400
+    assert target in str(err.value)
+    _recover(nova_backend, client, source)
+
+
+def test_evacuate_to_the_source_host_is_refused(nova_backend, client):
+    source, (sid,) = _failed_host(nova_backend, client, 1)
+    with pytest.raises(ComputeError) as err:
+        client.evacuate_server(sid, target_host=source)
+    assert err.value.status_code == 400
+    s = client.get_server(sid)
+    assert (s.host, s.status, s.task_state) == (source, "ACTIVE", None)
+    _recover(nova_backend, client, source)
+
+
+def test_evacuate_below_2_14_sends_on_shared_storage(nova_backend):
+    client = nova_backend.client(api_microversion="2.13")
+    target = nova_backend.new_host()
+    source, (sid,) = _failed_host(nova_backend, client, 1)
+    client.evacuate_server(sid, target_host=target)
+    s = _wait_settled(client, sid, source)
+    assert (s.host, s.status) == (target, "ACTIVE")
+    _recover(nova_backend, client, source)
