@@ -99,13 +99,19 @@ def serve_app(app) -> Iterator[str]:
         sock.close()
 
 
+_FAKE = object()
+
+
 @contextlib.contextmanager
-def live_api(db_url: str, conf: cfg.ConfigOpts | None = None, nova=None, cast=None):
-    """Migrate ``db_url``, build the app and serve it. Casts are recorded unless given."""
+def live_api(db_url: str, conf: cfg.ConfigOpts | None = None, nova=_FAKE, cast=None):
+    """Migrate ``db_url``, build the app and serve it. Casts are recorded unless given.
+
+    ``nova``: a FakeNova by default; None for the real NovaClient built from ``[nova]``.
+    """
     migration.upgrade(db_url)
     conf = conf or make_conf()
     casts: list[str] = []
-    nova = nova if nova is not None else FakeNova()
+    nova = FakeNova() if nova is _FAKE else nova
     app = create_app(conf, compute=nova, cast=cast or casts.append, db_url=db_url)
     with serve_app(app) as url:
         yield Live(url, app, casts, nova, db_url)
