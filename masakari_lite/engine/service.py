@@ -125,7 +125,8 @@ class EngineService:
         """
         if self._stopping.is_set():
             return False
-        claim = self.claims.claim(notification_uuid)
+        with logcontext.notification(notification_uuid):
+            claim = self.claims.claim(notification_uuid)
         metrics.CLAIMS.labels(result="won" if claim else "lost", source=source).inc()
         if claim is None:
             return False
