@@ -24,7 +24,9 @@ opts = [
         "verify_interval",
         default=1.0,
         min=0.01,
-        help="Seconds between two polls of Nova while waiting for a state.",
+        help="Longest time, in seconds, between two polls of Nova while waiting for a state. "
+        "Polls start faster (a tenth of the time waited so far), so a quick transition is "
+        "seen quickly and a slow one costs one request per verify_interval.",
     ),
     cfg.IntOpt(
         "wait_period_after_power_off",
@@ -68,7 +70,7 @@ opts = [
     ),
     cfg.IntOpt(
         "host_failure_recovery_threads",
-        default=10,
+        default=64,
         min=1,
         help="How many evacuations of one host failure run at once.",
     ),

@@ -85,6 +85,15 @@ def _timestamp() -> str:
     return str(dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
 
+def poll_interval(waited: float, verify_interval: float) -> float:
+    """Seconds to the next poll: a tenth of the wait so far, within [0.05, verify_interval].
+
+    A state reached after waiting T is then seen by about 1.1 T, whatever T
+    is, with O(log T) polls early on and one per verify_interval later.
+    """
+    return min(verify_interval, max(0.05, waited / 10))
+
+
 class Progress:
     """A step's timestamped messages and its result, as recovery_workflow_details shows them.
 
@@ -276,15 +285,15 @@ class Job:
         what: str,
         fail: Callable[[Any], str | None] | None = None,
     ) -> Any:
-        """Read ``fetch()`` every verify_interval until ``done``; PollTimeout at the deadline.
+        """Read ``fetch()`` until ``done``; PollTimeout at the deadline.
 
         ``fail`` may name a state that will never turn into ``done``, to stop early.
         Transient Nova outages are polled through.
         """
         from masakari_lite.compute.errors import ComputeUnavailable
 
-        interval = self.conf.verify_interval
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while True:
             self.check()
             try:
@@ -299,7 +308,8 @@ class Job:
                     return value
                 if fail is not None and (reason := fail(value)):
                     raise RecoveryFailed(reason)
-            if time.monotonic() >= deadline:
+            now = time.monotonic()
+            if now >= deadline:
                 raise PollTimeout(f"Timed out after {timeout}s waiting for {what}.")
-            if self.stopping.wait(interval):
+            if self.stopping.wait(poll_interval(now - started, self.conf.verify_interval)):
                 raise LostClaim(self.notification.uuid)

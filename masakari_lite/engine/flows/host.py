@@ -410,9 +410,13 @@ def _confirm(job: Job, instance_id: str, original, issued_from: str | None = Non
             return None
         if server.vm_state == "error" and server.host not in (None, host):
             return f"Instance '{instance_id}' went to ERROR on host '{server.host}'."
-        went_error = issued_from not in (None, "error") and server.vm_state == "error"
-        if server.host == host and (seen_rebuilding or went_error):
-            # The rebuild ended where it started: Nova found no place for it.
+        # Nova puts a server it could not rebuild elsewhere in ERROR on the failed
+        # host. (Idle and not ERROR there is the moment between the end of the
+        # rebuild and Nova recording the new host: keep waiting.)
+        went_error = server.vm_state == "error" and (
+            seen_rebuilding or issued_from not in (None, "error")
+        )
+        if server.host == host and went_error:
             raise NotMoved(f"Nova left instance '{instance_id}' on '{host}' ({server.vm_state}).")
         return None
 
