@@ -46,6 +46,7 @@ monkey_patch.patch()
 
 import eventlet  # noqa: E402
 import eventlet.wsgi  # noqa: E402
+from nova.servicegroup import api as servicegroup_api  # noqa: E402
 from nova.tests import fixtures as nova_fixtures  # noqa: E402
 from nova.tests.functional import integrated_helpers  # noqa: E402
 
@@ -86,6 +87,10 @@ class Lab(integrated_helpers.ProviderUsageBaseTestCase):
             # e.g. the COMPUTE_STATUS_DISABLED trait sync depends on them.
             self.flags(periodic_enable=True, periodic_fuzzy_delay=o.periodic_interval)
         super().setUp()
+        # A new compute's first heartbeat comes INITIAL_REPORTING_DELAY (5 s) after
+        # it starts. With our short service_down_time a fresh host would look down
+        # to the scheduler until then; a real cloud (60 s) never sees that.
+        servicegroup_api.INITIAL_REPORTING_DELAY = 0
         # Tests boot dozens of servers in one project; nova's default quota is 10.
         for q in ("instances", "cores", "ram"):
             self.flags(**{q: -1, "group": "quota"})
@@ -380,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=18800, help="0 picks a free port")
     p.add_argument("--computes", default="host1,host2,host3", help="comma-separated host names")
     p.add_argument("--report-interval", type=int, default=1)
-    p.add_argument("--service-down-time", type=int, default=5)
+    p.add_argument("--service-down-time", type=int, default=6)
     p.add_argument("--rpc-response-timeout", type=int, default=10)
     p.add_argument("--periodic-interval", type=int, default=20, help="0 disables periodic tasks")
     p.add_argument("--ready-file", help="written with the bound port once the API answers")
