@@ -78,6 +78,8 @@ class Cloud:
         self._inst_seq = itertools.count(1)
         self._evac_queue: deque[_EvacJob] = deque()
         self._evac_running = 0
+        # servers with an evacuation accepted and not yet finished (host switched or failed)
+        self._evacuating: set[str] = set()
         self.slow_evacuations: dict[str, float] = {}
 
         self.op_calls: Counter[str] = Counter()
@@ -528,10 +530,8 @@ class Cloud:
             self._later(inst, self.config.boot_time, booted)
             return inst
 
-    def _no_valid_host(self, inst: m.Instance) -> None:
-        inst.fault = m.Fault(
-            500, "No valid host was found. There are not enough hosts available.", self._now
-        )
+    def _no_valid_host(self, inst: m.Instance, reason: str = "") -> None:
+        inst.fault = m.Fault(500, f"No valid host was found. {reason}", self._now)
         self._set_state(inst, m.ERROR, None, m.NOSTATE)
 
     def delete_server(self, inst: m.Instance) -> None:
@@ -659,6 +659,7 @@ class Cloud:
                 project_id=inst.project_id,
             )
             self.migrations[mig.id] = mig
+            self._evacuating.add(inst.id)
             self._evac_queue.append(
                 _EvacJob(inst, mig, host, forced, on_shared_storage, target_state, inst.op_seq)
             )
@@ -674,6 +675,7 @@ class Cloud:
         inst, mig = job.inst, job.migration
         if self.instances.get(inst.id) is not inst or inst.op_seq != job.token:
             mig.status, mig.updated = "error", self._now
+            self._evacuating.discard(inst.id)
             return
         if job.forced and job.host:
             dest: m.Host | None = self.hosts.get(job.host)
@@ -682,6 +684,7 @@ class Cloud:
             dest = self._select_host(inst, exclude=inst.host, only=only)
         if dest is None:
             mig.status, mig.updated = "error", self._now
+            self._evacuating.discard(inst.id)
             self._no_valid_host(inst)
             return
         # the destination claims resources now; the instance changes host only
@@ -705,6 +708,7 @@ class Cloud:
             if self.instances.get(inst.id) is not inst or inst.op_seq != job.token:
                 self._claim(dest, inst, -1)
                 mig.status = "failed"
+                self._evacuating.discard(inst.id)
                 return
             failure = None
             if not dest.alive:
@@ -721,14 +725,12 @@ class Cloud:
                 # the destination gives its claim back; the instance stays on the source
                 self._claim(dest, inst, -1)
                 mig.status = "failed"
+                self._evacuating.discard(inst.id)
                 inst.fault = m.Fault(500, failure, self._now)
                 self._set_state(inst, m.ERROR, None)
                 return
-            self._claim(dest, inst, -1)
-            self._place(inst, dest)
+            # the rebuild is done: the state first, then (finish_evacuation) the host
             dest.guests.add(inst.id)
-            mig.status = "done"
-            # a target state (2.95) applies unless the server was in ERROR
             stop = inst.vm_state == m.STOPPED or (
                 job.target_state == m.STOPPED and inst.vm_state != m.ERROR
             )
@@ -737,8 +739,27 @@ class Cloud:
             else:
                 inst.launched_at = self._now
                 self._set_state(inst, m.ACTIVE, None, m.RUNNING)
+
+            def switch_host(_t: float) -> None:
+                self._claim(dest, inst, -1)
+                if self.instances.get(inst.id) is inst:
+                    self._place(inst, dest)
+                    inst.updated = self._now
+                mig.status, mig.updated = "done", self._now
+                self._evacuating.discard(inst.id)
+
+            if self.config.evacuation_host_switch_lag > 0:
+                self._at(self.config.evacuation_host_switch_lag, switch_host)
+            else:
+                switch_host(self._now)
         finally:
             self._pump_evacuations()
+
+    def evacuating(self, server_id: str) -> bool:
+        """True from an accepted evacuate until the server has moved or the move failed."""
+        with self.lock:
+            self.advance()
+            return server_id in self._evacuating
 
     @property
     def evacuations_running(self) -> int:

@@ -269,7 +269,8 @@ async def aggregates_create(ctx: Ctx) -> Response:
         az = string_field(spec, "availability_zone", "aggregate")
     agg = ctx.cloud.create_aggregate(name or "", az)
     with ctx.cloud.session():
-        return json_response({"aggregate": views.aggregate(ctx.cloud, agg, ctx.version)})
+        body = views.aggregate(ctx.cloud, agg, ctx.version, created=True)
+        return json_response({"aggregate": body})
 
 
 @compute_endpoint

@@ -102,7 +102,6 @@ def server(
         "OS-EXT-STS:task_state": inst.task_state,
         "OS-EXT-STS:vm_state": inst.vm_state,
         "OS-EXT-STS:power_state": inst.power_state,
-        "security_groups": [{"name": "default"}],
     }
     if status in ("ACTIVE", "BUILD", "REBUILD"):
         body["progress"] = 0
@@ -208,18 +207,19 @@ def image(cloud: Cloud, img: m.Image, links: Links, detail: bool) -> dict[str, A
     return body
 
 
-def aggregate(cloud: Cloud, agg: m.Aggregate, v: Version) -> dict[str, Any]:
+def aggregate(cloud: Cloud, agg: m.Aggregate, v: Version, created: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": agg.id,
         "name": agg.name,
         "availability_zone": agg.availability_zone,
-        "hosts": list(agg.hosts),
-        "metadata": dict(agg.metadata),
         "created_at": cloud.clock.iso_us(agg.created),
         "updated_at": cloud.clock.iso_us(agg.updated),
         "deleted_at": None,
         "deleted": False,
     }
+    if not created:  # Nova's create reply has neither
+        body["hosts"] = list(agg.hosts)
+        body["metadata"] = dict(agg.metadata)
     if v >= (2, 41):
         body["uuid"] = agg.uuid
     return body

@@ -31,6 +31,18 @@ class Nova:
         return svc
 
 
+def settled(cloudsim, server_id: str) -> None:
+    """Wait until the server is idle and its evacuations have finished (host switched)."""
+    cloud = cloudsim.cloud
+
+    def idle() -> bool:
+        with cloud.lock:
+            inst = cloud.instances[server_id]
+            return inst.task_state is None and not cloud.evacuating(server_id)
+
+    cloudsim.wait_for(idle, timeout=5)
+
+
 def message(resp) -> str:
     body = resp.json()
     (fault,) = body.values()

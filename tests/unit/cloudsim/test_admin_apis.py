@@ -5,7 +5,7 @@ from __future__ import annotations
 import openstack
 import pytest
 
-from tests.unit.cloudsim.conftest import message
+from tests.unit.cloudsim.conftest import message, settled
 
 
 def test_services_list_filters_and_ids_by_microversion(nova):
@@ -108,12 +108,12 @@ def test_aggregates_and_scheduler_filter(cloudsim, cloudsim_sdk, nova):
     cloudsim.fail_host("host2")
     nova.call("PUT", f"/os-services/{nova.service('host2')['id']}", "2.53", {"forced_down": True})
     assert nova.action(server.id, {"evacuate": {}}, "2.94").status_code == 200
-    cloudsim.wait_for(lambda: cloudsim.cloud.instances[server.id].task_state is None, timeout=5)
+    settled(cloudsim, server.id)
     assert nova.server(server.id, "2.94")["status"] == "ERROR"  # no other host in az1
     conn.compute.add_host_to_aggregate(agg, "host3")
     nova.action(server.id, {"os-resetState": {"state": "active"}})
     assert nova.action(server.id, {"evacuate": {}}, "2.94").status_code == 200
-    cloudsim.wait_for(lambda: cloudsim.cloud.instances[server.id].task_state is None, timeout=5)
+    settled(cloudsim, server.id)
     assert nova.server(server.id, "2.94")["OS-EXT-SRV-ATTR:host"] == "host3"
 
     conn.compute.remove_host_from_aggregate(agg, "host3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import openstack
 import pytest
 
-from tests.unit.cloudsim.conftest import message
+from tests.unit.cloudsim.conftest import message, settled
 
 
 def _wait_down(cloudsim, nova, host: str) -> None:
@@ -13,7 +13,7 @@ def _wait_down(cloudsim, nova, host: str) -> None:
 
 
 def _wait_settled(cloudsim, server_id: str) -> None:
-    cloudsim.wait_for(lambda: cloudsim.cloud.instances[server_id].task_state is None, timeout=5)
+    settled(cloudsim, server_id)
 
 
 def test_host_failure_evacuation_end_to_end(cloudsim_factory):
@@ -193,7 +193,8 @@ def test_evacuation_concurrency_queues_and_slow_evacuation(cloudsim_factory):
     # a server changes host only once its rebuild is done, as in Nova
     assert hosts == {"host1"}
     assert tasks == ["rebuild_spawning", "rebuilding", "rebuilding"]
-    sim.wait_for(lambda: all(sim.sim.instances[s].task_state is None for s in ids), timeout=5)
+    for sid in ids:
+        settled(sim, sid)
     assert {nova.server(s, "2.94")["OS-EXT-SRV-ATTR:host"] for s in ids} == {"host2"}
     assert all(sim.evacuations(s) == 1 for s in ids)
 
@@ -249,4 +250,23 @@ def test_source_recovering_mid_evacuation_completes_the_record(cloudsim_factory)
     migs = nova.call("GET", f"/os-migrations?instance_uuid={sid}", "2.59").json()["migrations"]
     assert migs[0]["status"] == "completed"
     _wait_settled(sim, sid)
+    assert nova.server(sid, "2.94")["OS-EXT-SRV-ATTR:host"] != "host1"
+
+
+def test_task_state_clears_before_the_host_switches(cloudsim_factory):
+    """Real Nova's window: rebuild done (task_state None) while host is still the source."""
+    sim = cloudsim_factory(evacuation_host_switch_lag=0.3)
+    from tests.unit.cloudsim.conftest import Nova
+
+    nova = Nova(openstack.connect(**sim.sdk_config()))
+    sid = sim.servers_on("host1")[0]
+    sim.fail_host("host1")
+    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 200
+    sim.wait_for(lambda: sim.cloud.instances[sid].task_state is None, timeout=5)
+    window = nova.server(sid, "2.94")
+    mig = nova.call("GET", f"/os-migrations?instance_uuid={sid}", "2.59").json()["migrations"][0]
+    assert (window["OS-EXT-SRV-ATTR:host"], window["status"]) == ("host1", "ACTIVE")
+    assert mig["status"] == "pre-migrating"
+    settled(sim, sid)
     assert nova.server(sid, "2.94")["OS-EXT-SRV-ATTR:host"] != "host1"

@@ -7,6 +7,8 @@ import openstack
 import pytest
 from keystoneauth1 import exceptions as ks_exceptions
 
+from tests.unit.cloudsim.conftest import settled
+
 
 def test_password_auth_through_simulated_keystone(cloudsim):
     conn = openstack.connect(**cloudsim.sdk_config(password=True))
@@ -130,7 +132,7 @@ def test_injected_evacuation_failures(cloudsim, nova):
     cloudsim.fail_host("host2")
     nova.call("PUT", f"/os-services/{nova.service('host2')['id']}", "2.53", {"forced_down": True})
     assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 200
-    cloudsim.wait_for(lambda: cloudsim.cloud.instances[sid].task_state is None, timeout=5)
+    settled(cloudsim, sid)
     server = nova.server(sid, "2.94")
     # a failed rebuild leaves the server in ERROR on its source host
     assert server["status"] == "ERROR" and server["OS-EXT-SRV-ATTR:host"] == "host2"
