@@ -54,6 +54,11 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60
     pytest.fail(f"masakari-lite-api did not answer on {url}:\n{log.read_text()}")
 
 
+def _register(keystone, base: str) -> None:
+    """The catalog entry devstack's plugin makes, with all three interfaces."""
+    keystone.register_service("masakari", "instance-ha", f"{base}/v1/$(tenant_id)s")
+
+
 @pytest.fixture(scope="module")
 def service_user(keystone):
     """The API's own Keystone identity, as devstack creates it: admin (and service) in `service`."""
@@ -108,7 +113,7 @@ service_token_roles_required = true
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{base}/", proc, log)
-        keystone.register_service("masakari", "instance-ha", f"{base}/v1/$(tenant_id)s")
+        _register(keystone, base)
         yield base
     finally:
         keystone.delete_services("instance-ha")
@@ -216,11 +221,22 @@ def _openstack(keystone, user, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_openstack_catalog_show_lists_instance_ha(api, keystone):
-    done = _openstack(keystone, keystone.admin, "catalog", "show", "instance-ha", "-f", "json")
+def test_openstack_catalog_show_lists_instance_ha_once_registered(api, keystone):
+    keystone.delete_services("instance-ha")
+    try:
+        before = _openstack(
+            keystone, keystone.admin, "catalog", "show", "instance-ha", "-f", "json"
+        )
+    finally:
+        _register(keystone, api)
 
-    assert done.returncode == 0, done.stderr
-    entry = json.loads(done.stdout)
+    after = _openstack(keystone, keystone.admin, "catalog", "show", "instance-ha", "-f", "json")
+
+    # OSC exits 0 for an unknown service: it prints nothing and says so on stderr.
+    assert json.loads(before.stdout or "{}") == {}, before.stdout
+    assert "instance-ha not found" in before.stderr
+    assert after.returncode == 0, after.stderr
+    entry = json.loads(after.stdout)
     assert (entry["name"], entry["type"]) == ("masakari", "instance-ha")
     urls = {e["interface"]: e["url"] for e in entry["endpoints"]}
     expected = f"{api}/v1/{keystone.admin.project_id}"
