@@ -48,8 +48,12 @@ def _configure(conf, state_dir: str, compute_url: str) -> None:
     conf.set_override("state_path", state_dir)
     conf.set_override("connection", f"sqlite:///{state_dir}/masakari-lite.sqlite", "database")
     conf.set_override("host", "demo-engine")
-    # Poll Nova often: the simulated transitions take a second or two.
+    # Poll Nova often: the simulated transitions take a second or two. A failed
+    # attempt is retried within seconds rather than minutes, so it shows.
     conf.set_override("verify_interval", 0.2)
+    conf.set_override("notification_retry_backoff", 1)
+    conf.set_override("process_unfinished_notifications_interval", 1)
+    conf.set_override("max_notification_attempts", 3)
     allinone.point_nova_at(conf, compute_url)
 
 
@@ -63,6 +67,14 @@ def _log_to(path: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _quiet_uvicorn() -> None:
+    # The simulator's uvicorn logs to stderr on its own; keep the terminal for the demo.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
 
 
 def _now() -> str:
@@ -86,6 +98,7 @@ def run(options: Options, console: Console) -> int:
     cloud, specs = world.build(shared_storage=options.shared_storage)
     by_name = {spec.name: sid for sid, spec in specs.items()}
     sim = CloudSim(cloud).start()
+    _quiet_uvicorn()
     service = None
     try:
         _configure(CONF, state_dir, sim.compute_url)
