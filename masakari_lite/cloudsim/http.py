@@ -143,28 +143,42 @@ def compute_endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+_TRUE = ("1", "t", "true", "on", "y", "yes")
+_FALSE = ("0", "f", "false", "off", "n", "no")
+_BOOL_ENUM = (
+    "[True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, "
+    "'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']"
+)
+
+
 def int_param(value: str | None, name: str, minimum: int = 0) -> int | None:
+    """A non-negative integer query parameter, refused as Nova's query schema does."""
     if value is None:
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise errors.BadRequest(f"{name} param must be an integer") from None
+    if not value.isdigit():
+        raise errors.BadRequest(
+            f"Invalid input for query parameters {name}. Value: {value}. "
+            f"'{value}' does not match '^[0-9]*$'"
+        )
+    number = int(value)
     if number < minimum:
         raise errors.BadRequest(f"{name} param must be positive")
     return number
 
 
-def bool_param(value: Any, name: str) -> bool:
-    """strutils.bool_from_string(strict=True), as Nova validates booleans."""
+def bool_param(value: Any, name: str, query: bool = False) -> bool:
+    """strutils.bool_from_string(strict=True), with Nova's two ways of saying no."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
-    if text in ("1", "t", "true", "on", "y", "yes"):
+    if text in _TRUE:
         return True
-    if text in ("0", "f", "false", "off", "n", "no"):
+    if text in _FALSE:
         return False
-    raise errors.BadRequest(f"Invalid input for field/attribute {name}. Value: {value}.")
+    if query:
+        accepted = ", ".join(f"'{v}'" for v in sorted(_TRUE + _FALSE))
+        raise errors.BadRequest(f"Unrecognized value '{value}', acceptable values are: {accepted}")
+    raise invalid(name, value, f"{value!r} is not one of {_BOOL_ENUM}")
 
 
 def invalid(field_name: str, value: Any, reason: str) -> errors.BadRequest:
@@ -174,29 +188,34 @@ def invalid(field_name: str, value: Any, reason: str) -> errors.BadRequest:
 
 
 def check_keys(obj: Any, name: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    """Object shape checks worded like Nova's JSON-schema errors ("body" = the whole body)."""
+
+    def fail(reason: str) -> errors.BadRequest:
+        return errors.BadRequest(reason) if name == "body" else invalid(name, obj, reason)
+
     if not isinstance(obj, dict):
-        raise invalid(name, obj, f"{obj!r} is not of type 'object'")
-    for key in required:
+        raise fail(f"{obj!r} is not of type 'object'")
+    for key in sorted(required):
         if key not in obj:
-            raise invalid(name, obj, f"'{key}' is a required property")
+            raise fail(f"'{key}' is a required property")
     extra = sorted(set(obj) - allowed)
     if extra:
         quoted = ", ".join(f"'{k}'" for k in extra)
         verb = "was" if len(extra) == 1 else "were"
-        raise invalid(
-            name, obj, f"Additional properties are not allowed ({quoted} {verb} unexpected)"
-        )
+        raise fail(f"Additional properties are not allowed ({quoted} {verb} unexpected)")
     return obj
 
 
 def string_field(
-    obj: dict, key: str, name: str, max_len: int = 255, min_len: int = 1
+    obj: dict, key: str, name: str = "", max_len: int = 255, min_len: int = 1
 ) -> str | None:
     if key not in obj:
         return None
     value = obj[key]
-    if not isinstance(value, str) or not min_len <= len(value) <= max_len:
-        raise invalid(
-            f"{name}/{key}", value, f"must be a string of {min_len} to {max_len} characters"
-        )
+    if not isinstance(value, str):
+        raise invalid(key, value, f"{value!r} is not of type 'string'")
+    if len(value) < min_len:
+        raise invalid(key, value, f"{value!r} should be non-empty")
+    if len(value) > max_len:
+        raise invalid(key, value, f"{value!r} is too long")
     return value

@@ -99,7 +99,7 @@ async def services_update(ctx: Ctx) -> Response:
         check_keys(body, "body", {"status", "disabled_reason", "forced_down"})
         status = body.get("status")
         if status is not None and status not in ("enabled", "disabled"):
-            raise invalid("status", status, "'status' must be 'enabled' or 'disabled'")
+            raise invalid("status", status, f"{status!r} is not one of ['enabled', 'disabled']")
         reason = string_field(body, "disabled_reason", "body")
         with cloud.session():
             svc = cloud.service_by_uuid(sid)
@@ -243,7 +243,7 @@ def _agg_id(ctx: Ctx) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise errors.BadRequest(f"id must be an integer, got {raw!r}") from None
+        raise errors.BadRequest("Invalid input received: id must be an integer") from None
 
 
 @compute_endpoint
@@ -359,7 +359,7 @@ async def _hypervisors_list(ctx: Ctx, detail: bool) -> Response:
     pattern = None
     if ctx.at_least(2, 53):
         if "with_servers" in q:
-            with_servers = bool_param(q["with_servers"], "with_servers")
+            with_servers = bool_param(q["with_servers"], "with_servers", query=True)
         pattern = q.get("hypervisor_hostname_pattern")
     with cloud.session():
         hosts = _hypervisors_matching(ctx, pattern) if pattern else list(cloud.hosts.values())
@@ -405,7 +405,7 @@ async def hypervisors_show(ctx: Ctx) -> Response:
     hid = ctx.request.path_params["hypervisor_id"]
     q = ctx.request.query_params
     with_servers = ctx.at_least(2, 53) and bool_param(
-        q.get("with_servers", "false"), "with_servers"
+        q.get("with_servers", "false"), "with_servers", query=True
     )
     with ctx.cloud.session():
         key = "node_uuid" if ctx.at_least(2, 53) else "node_id"

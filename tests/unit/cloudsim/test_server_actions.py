@@ -71,7 +71,7 @@ def test_boot_errors(nova):
     resp = nova.call(
         "POST", "/servers", "2.1", {"server": {"name": "x", "flavorRef": "1", "imageRef": "nope"}}
     )
-    assert resp.status_code == 400 and message(resp) == "Image nope could not be found."
+    assert resp.status_code == 400 and message(resp) == "Can not find requested image"
     assert nova.call("GET", "/images", "2.36").status_code == 404
 
 
