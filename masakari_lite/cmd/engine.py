@@ -35,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    if CONF.metrics.engine_listen_port:
+        import prometheus_client
+
+        from masakari_lite.metrics import REGISTRY
+
+        prometheus_client.start_http_server(
+            CONF.metrics.engine_listen_port, CONF.metrics.engine_listen, registry=REGISTRY
+        )
     service = start_engine()
     stop.wait()
     service.stop()

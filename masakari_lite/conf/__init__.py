@@ -6,11 +6,11 @@ start) and pass values down.
 
 from oslo_config import cfg
 
-from masakari_lite.conf import api, database, default, engine, fencing, nova
+from masakari_lite.conf import api, database, default, engine, fencing, metrics, nova
 
 CONF = cfg.CONF
 
-_MODULES = (default, api, database, engine, fencing, nova)
+_MODULES = (default, api, database, engine, fencing, nova, metrics)
 
 for _module in _MODULES:
     _module.register_opts(CONF)

@@ -2,9 +2,9 @@
 
 import collections
 
-from masakari_lite.conf import api, database, default, engine, fencing, nova
+from masakari_lite.conf import api, database, default, engine, fencing, metrics, nova
 
-_MODULES = (default, api, database, engine, fencing, nova)
+_MODULES = (default, api, database, engine, fencing, nova, metrics)
 
 
 def list_opts() -> list[tuple[str, list]]:
