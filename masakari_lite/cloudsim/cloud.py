@@ -691,7 +691,8 @@ class Cloud:
         # once the rebuild is done (Nova's finish_evacuation)
         self._claim(dest, inst, +1)
         job.dest = dest.name
-        self._set_state(inst, inst.vm_state, m.REBUILD_SPAWNING)
+        # task_state stays `rebuilding` while the destination works, as observed on Nova
+        self._touch(inst)
         job.token = inst.op_seq
         mig.dest_compute, mig.dest_node, mig.updated = dest.name, dest.name, self._now
         mig.status = "pre-migrating"

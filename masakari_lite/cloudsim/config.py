@@ -18,7 +18,7 @@ class SimConfig:
     # Nova clears task_state on the destination a moment before it moves the
     # server's host there (finish_evacuation): for this long an evacuated server
     # shows task_state None on its source host
-    evacuation_host_switch_lag: float = 0.05
+    evacuation_host_switch_lag: float = 0.02
     # a crashed guest is seen as SHUTOFF after this long (Nova's power-state sync)
     crash_sync_time: float = 0.0
     # at most this many evacuations rebuild at once, the rest queue (0 = no limit)

@@ -192,7 +192,10 @@ def test_evacuation_concurrency_queues_and_slow_evacuation(cloudsim_factory):
         tasks = sorted(sim.sim.instances[sid].task_state for sid in ids)
     # a server changes host only once its rebuild is done, as in Nova
     assert hosts == {"host1"}
-    assert tasks == ["rebuild_spawning", "rebuilding", "rebuilding"]
+    assert tasks == ["rebuilding", "rebuilding", "rebuilding"]
+    with sim.sim.session():
+        migs = sorted(m.status for m in sim.sim.migrations.values())
+    assert migs == ["accepted", "accepted", "pre-migrating"]
     for sid in ids:
         settled(sim, sid)
     assert {nova.server(s, "2.94")["OS-EXT-SRV-ATTR:host"] for s in ids} == {"host2"}
