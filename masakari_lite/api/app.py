@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 
 from fastapi import APIRouter, FastAPI
@@ -21,6 +22,7 @@ from masakari_lite.api import (
 )
 from masakari_lite.api.policy import Authorizer
 from masakari_lite.api.state import ApiState, ComputeServices
+from masakari_lite.db import readers
 from masakari_lite.db import session as db_session
 from masakari_lite.metrics import register_notification_counts
 
@@ -67,6 +69,8 @@ def create_app(
     authorizer = Authorizer(conf)
     state = ApiState(
         sessions=db_session.get_sessionmaker(db_url),
+        reads=readers.get_read_sessionmaker(db_url),
+        write_lock=threading.Lock() if readers.is_sqlite(db_url) else None,
         authorizer=authorizer,
         compute_factory=(lambda: compute)
         if compute is not None

@@ -58,10 +58,10 @@ async def list_hosts(request: Request, segment_id: str) -> JSON:
         if key in query:
             filters[key] = validation.query_bool(key, query[key])
     _check_ids(segment_id)
-    with api.transaction() as session:
+    with api.reading() as session:
+        segment = views.segment(db_segments.get(session, segment_id))
         rows = db.list_(session, segment_id, filters, params)
-        segs = db.segments_of(session, rows)
-        return JSON({"hosts": [views.host(r, segs.get(r.failover_segment_id)) for r in rows]})
+    return JSON({"hosts": [views.host(r, segment) for r in rows]})
 
 
 @router.post(BASE, status_code=201, openapi_extra=openapi.json_body(schemas.host_create))
@@ -72,7 +72,7 @@ def create_host(request: Request, segment_id: str) -> JSON:
     values = _values(body(request)["host"])
     _check_ids(segment_id)
     api = state(request)
-    with api.transaction() as session:
+    with api.reading() as session:
         db_segments.get(session, segment_id)
     api.check_compute_host(values["name"])
     with api.transaction() as session:
@@ -85,7 +85,7 @@ async def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
     """Show one host."""
     authorize(request, RULE + "detail")
     _check_ids(segment_id, host_id)
-    with state(request).transaction() as session:
+    with state(request).reading() as session:
         row = db.get(session, segment_id, host_id)
         return JSON({"host": views.host(row, db_segments.get(session, segment_id))})
 
@@ -99,7 +99,7 @@ def update_host(request: Request, segment_id: str, host_id: str) -> JSON:
     _check_ids(segment_id, host_id)
     api = state(request)
     if "name" in values:
-        with api.transaction() as session:
+        with api.reading() as session:
             db.check_mutable(session, segment_id, host_id, "updated")
         api.check_compute_host(values["name"])
     with api.transaction() as session:

@@ -43,7 +43,7 @@ async def list_notifications(request: Request) -> JSON:
             filters["generated-since"] = validation.parse_datetime(query["generated-since"])
         except ValueError:
             raise errors.BadRequest("Invalid generated-since value") from None
-    with api.transaction() as session:
+    with api.reading() as session:
         rows = db.list_(session, filters, params)
         return JSON({"notifications": [views.notification(r) for r in rows]})
 
@@ -91,7 +91,7 @@ async def show_notification(request: Request, notification_id: str) -> JSON:
     authorize(request, RULE + "detail")
     if not validation.is_uuid_like(notification_id):
         raise errors.notification_not_found(notification_id)
-    with state(request).transaction() as session:
+    with state(request).reading() as session:
         row = db.get(session, notification_id)
         view = views.notification(row)
         if version(request) >= (1, 1):

@@ -43,7 +43,7 @@ async def list_segments(request: Request) -> JSON:
     filters = text_filters(query, ("recovery_method", "service_type"))
     if "enabled" in query:
         filters["enabled"] = validation.query_bool("enabled", query["enabled"])
-    with api.transaction() as session:
+    with api.reading() as session:
         rows = db.list_(session, filters, params)
         return JSON({"segments": [views.segment(r) for r in rows]})
 
@@ -65,7 +65,7 @@ async def show_segment(request: Request, segment_id: str) -> JSON:
     """Show one failover segment."""
     authorize(request, RULE + "detail")
     _check_uuid(segment_id)
-    with state(request).transaction() as session:
+    with state(request).reading() as session:
         return JSON({"segment": views.segment(db.get(session, segment_id))})
 
 

@@ -31,6 +31,10 @@ class ComputeServices(Protocol):
 @dataclass
 class ApiState:
     sessions: sessionmaker
+    reads: sessionmaker
+    # SQLite has one writer at a time. Writer threads queue here, where a release
+    # wakes the next at once, instead of in SQLite's busy handler, which sleeps.
+    write_lock: threading.Lock | None
     authorizer: Authorizer
     compute_factory: Callable[[], ComputeServices]
     cast: Callable[[str], object]
@@ -43,8 +47,18 @@ class ApiState:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """The request's one transaction: commit on success, roll back on any error."""
-        with self.sessions.begin() as session:
+        """The request's one write transaction: commit on success, roll back on any error."""
+        if self.write_lock is None:
+            with self.sessions.begin() as session:
+                yield session
+            return
+        with self.write_lock, self.sessions.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only transaction; on SQLite it never waits for a writer."""
+        with self.reads.begin() as session:
             yield session
 
     @property

@@ -37,7 +37,8 @@ def segment(row: FailoverSegment) -> dict:
     }
 
 
-def host(row: Host, seg: FailoverSegment | None) -> dict:
+def host(row: Host, seg: FailoverSegment | dict) -> dict:
+    """A host; ``seg`` is its segment's row, or that row already rendered (lists)."""
     return {
         "id": row.id,
         "uuid": row.uuid,
@@ -47,7 +48,7 @@ def host(row: Host, seg: FailoverSegment | None) -> dict:
         "reserved": bool(row.reserved),
         "on_maintenance": bool(row.on_maintenance),
         "failover_segment_id": row.failover_segment_id,
-        "failover_segment": None if seg is None else segment(seg),
+        "failover_segment": seg if isinstance(seg, dict) else segment(seg),
         **_soft_delete(row),
     }
 

@@ -30,7 +30,7 @@ async def list_vmoves(request: Request, notification_id: str) -> JSON:
     filters = text_filters(request.query_params, ("status", "type"))
     if not validation.is_uuid_like(notification_id):
         raise errors.notification_not_found(notification_id)
-    with api.transaction() as session:
+    with api.reading() as session:
         rows = db.list_(session, notification_id, filters, params)
         return JSON({"vmoves": [views.vmove(r) for r in rows]})
 
@@ -43,5 +43,5 @@ async def show_vmove(request: Request, notification_id: str, vmove_id: str) -> J
         raise errors.notification_not_found(notification_id)
     if not validation.is_uuid_like(vmove_id):
         raise errors.vmove_not_found(vmove_id)
-    with state(request).transaction() as session:
+    with state(request).reading() as session:
         return JSON({"vmove": views.vmove(db.get(session, notification_id, vmove_id))})

@@ -65,21 +65,10 @@ def get_by_name(session: Session, name: str, *, lock: bool = False) -> Host | No
 
 
 def list_(session: Session, segment_uuid: str, filters: dict, params: ListParams) -> list[Row]:
-    segments.get(session, segment_uuid)
-    stmt = select(T).where(T.c.failover_segment_id == segment_uuid, T.c.deleted == 0)
-    for key in FILTERS:
-        if key in filters:
-            stmt = stmt.where(T.c[key] == filters[key])
-    return paginate(session, Host, stmt, params)
-
-
-def segments_of(session: Session, rows: list) -> dict[str, Row]:
-    """The segments these hosts belong to, by uuid, in one query."""
-    uuids = {row.failover_segment_id for row in rows}
-    if not uuids:
-        return {}
-    found = session.execute(select(_SEGMENTS).where(_SEGMENTS.c.uuid.in_(uuids)))
-    return {seg.uuid: seg for seg in found}
+    """The segment's hosts; the caller has checked that the segment exists."""
+    chosen = {"failover_segment_id": segment_uuid}
+    chosen.update({k: filters[k] for k in FILTERS if k in filters})
+    return paginate(session, Host, chosen, params)
 
 
 def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:

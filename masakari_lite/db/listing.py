@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors
@@ -59,6 +59,9 @@ _UNSORTABLE = frozenset({"owner", "lease_until", "attempt", "next_attempt_at"})
 _SORTABLE: dict = {}
 
 
+_MARKER: dict = {}
+
+
 def _marker_row(session: Session, model, marker: str):
     try:
         marker_id = int(marker)
@@ -66,10 +69,13 @@ def _marker_row(session: Session, model, marker: str):
         raise errors.marker_not_found(marker) from None
     if not 0 < marker_id <= _MAX_ID:
         raise errors.marker_not_found(marker)
-    table = model.__table__
-    row = session.execute(
-        select(table).where(table.c.id == marker_id, table.c.deleted == 0)
-    ).first()
+    stmt = _MARKER.get(model)
+    if stmt is None:
+        table = model.__table__
+        stmt = _MARKER[model] = select(table).where(
+            table.c.id == bindparam("id"), table.c.deleted == 0
+        )
+    row = session.execute(stmt, {"id": marker_id}).first()
     if row is None:
         raise errors.marker_not_found(marker)
     return row
@@ -86,18 +92,32 @@ def _equal(col, value):
     return col.is_(None) if value is None else col == value
 
 
-def paginate(session: Session, model, stmt: Select, params: ListParams) -> list:
-    """Apply sorting, the marker and the limit to ``stmt`` (a Core select of the table)."""
-    order = _resolve_sort(model, params)
-    if params.limit == 0:
-        return []
+# Built statements by shape (which filters, which order, which marker values are
+# NULL); only the values change between requests, so each shape is built once.
+_STATEMENTS: dict[tuple, Select] = {}
+_MAX_SHAPES = 1024
+
+
+def _statement(model, equal: tuple, since: tuple, order: tuple, marker_nulls) -> Select:
+    shape = (model, equal, since, order, marker_nulls)
+    stmt = _STATEMENTS.get(shape)
+    if stmt is not None:
+        return stmt
     columns = model.__table__.columns
-    if params.marker is not None:
-        marker = _marker_row(session, model, params.marker)
+    stmt = select(model.__table__).where(columns["deleted"] == 0)
+    for key in equal:
+        stmt = stmt.where(columns[key] == bindparam(f"eq_{key}"))
+    for key in since:
+        stmt = stmt.where(columns[key] >= bindparam(f"ge_{key}"))
+    if marker_nulls is not None:
+        value = {
+            key: None if is_null else bindparam(f"m_{key}")
+            for (key, _), is_null in zip(order, marker_nulls, strict=True)
+        }
         branches = []
         for i, (key, direction) in enumerate(order):
-            prefix = [_equal(columns[k], getattr(marker, k)) for k, _ in order[:i]]
-            branches.append(and_(*prefix, _after(columns[key], getattr(marker, key), direction)))
+            prefix = [_equal(columns[k], value[k]) for k, _ in order[:i]]
+            branches.append(and_(*prefix, _after(columns[key], value[key], direction)))
         stmt = stmt.where(or_(*branches))
     clauses = []
     for key, direction in order:
@@ -106,4 +126,30 @@ def paginate(session: Session, model, stmt: Select, params: ListParams) -> list:
             nulls = col.is_(None)
             clauses.append(nulls.desc() if direction == "asc" else nulls.asc())
         clauses.append(col.asc() if direction == "asc" else col.desc())
-    return list(session.execute(stmt.order_by(*clauses).limit(params.limit)))
+    stmt = stmt.order_by(*clauses).limit(bindparam("limit", type_=Integer))
+    if len(_STATEMENTS) >= _MAX_SHAPES:
+        _STATEMENTS.clear()
+    _STATEMENTS[shape] = stmt
+    return stmt
+
+
+def paginate(
+    session: Session, model, filters: dict, params: ListParams, since: dict | None = None
+) -> list:
+    """Live rows of ``model`` with ``column == value`` for each filter (and
+    ``column >= value`` for each of ``since``), sorted, after the marker, limited."""
+    order = tuple(_resolve_sort(model, params))
+    if params.limit == 0:
+        return []
+    since = since or {}
+    values = {f"eq_{k}": v for k, v in filters.items()}
+    values.update({f"ge_{k}": v for k, v in since.items()})
+    values["limit"] = params.limit
+    marker_nulls = None
+    if params.marker is not None:
+        marker = _marker_row(session, model, params.marker)
+        marker_values = {key: getattr(marker, key) for key, _ in order}
+        marker_nulls = tuple(marker_values[key] is None for key, _ in order)
+        values.update({f"m_{k}": v for k, v in marker_values.items() if v is not None})
+    stmt = _statement(model, tuple(filters), tuple(since), order, marker_nulls)
+    return list(session.execute(stmt, values))

@@ -40,13 +40,12 @@ def get(session: Session, notification_uuid: str) -> Row:
 
 
 def list_(session: Session, filters: dict, params: ListParams) -> list[Row]:
-    stmt = select(T).where(T.c.deleted == 0)
-    for key in ("status", "source_host_uuid", "type"):
-        if key in filters:
-            stmt = stmt.where(T.c[key] == filters[key])
+    keys = ("status", "source_host_uuid", "type")
+    chosen = {k: filters[k] for k in keys if k in filters}
+    since = {}
     if "generated-since" in filters:
-        stmt = stmt.where(T.c.generated_time >= filters["generated-since"])
-    return paginate(session, Notification, stmt, params)
+        since["generated_time"] = filters["generated-since"]
+    return paginate(session, Notification, chosen, params, since=since)
 
 
 def _is_duplicate(

@@ -54,11 +54,8 @@ def _load(session: Session, segment_uuid: str) -> FailoverSegment:
 
 
 def list_(session: Session, filters: dict, params: ListParams) -> list[Row]:
-    stmt = select(T).where(T.c.deleted == 0)
-    for key in ("recovery_method", "service_type", "enabled"):
-        if key in filters:
-            stmt = stmt.where(T.c[key] == filters[key])
-    return paginate(session, FailoverSegment, stmt, params)
+    keys = ("recovery_method", "service_type", "enabled")
+    return paginate(session, FailoverSegment, {k: filters[k] for k in keys if k in filters}, params)
 
 
 _NAME_TAKEN = select(T.c.id).where(

@@ -26,11 +26,9 @@ def _host_notification(session: Session, notification_uuid: str) -> Row:
 
 def list_(session: Session, notification_uuid: str, filters: dict, params: ListParams) -> list[Row]:
     _host_notification(session, notification_uuid)
-    stmt = select(T).where(T.c.notification_uuid == notification_uuid, T.c.deleted == 0)
-    for key in ("status", "type"):
-        if key in filters:
-            stmt = stmt.where(T.c[key] == filters[key])
-    return paginate(session, VMove, stmt, params)
+    chosen = {"notification_uuid": notification_uuid}
+    chosen.update({k: filters[k] for k in ("status", "type") if k in filters})
+    return paginate(session, VMove, chosen, params)
 
 
 def get(session: Session, notification_uuid: str, vmove_uuid: str) -> Row:
