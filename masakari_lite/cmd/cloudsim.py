@@ -44,29 +44,66 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="instance files on shared storage (what onSharedStorage must say)",
     )
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any other SimConfig field, e.g. --set guests_survive_failure=true "
+        "--set evacuation_failure_rate=0.1 (see GET /_sim/config)",
+    )
     p.set_defaults(func=run)
+
+
+def _overrides(pairs: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set wants KEY=VALUE, got {pair!r}")
+        low = value.strip().lower()
+        out[key.strip()] = low == "true" if low in ("true", "false") else value
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    cloud = build_cloud(
+    try:
+        cloud = _build(args)
+    except ValueError as exc:
+        print(f"masakari-lite cloudsim: {exc}")
+        return 2
+    sim = CloudSim(cloud, host=args.bind, port=args.port)
+    _announce(args, cloud, time.monotonic() - started)
+    sim.serve_forever()
+    return 0
+
+
+def _build(args: argparse.Namespace):
+    config: dict[str, object] = {
+        "service_down_time": args.service_down_time,
+        "evacuation_time": args.evacuation_time,
+        "evacuation_concurrency": args.evacuation_concurrency,
+        "boot_time": args.boot_time,
+        "shared_storage": args.shared_storage,
+    }
+    config.update(_overrides(args.set))
+    return build_cloud(
         args.hosts,
         args.instances_per_host,
         ha_fraction=args.ha_fraction,
         seed=args.seed,
         host_vcpus=args.host_vcpus,
         host_ram_mb=args.host_ram_mb,
-        service_down_time=args.service_down_time,
-        evacuation_time=args.evacuation_time,
-        evacuation_concurrency=args.evacuation_concurrency,
-        boot_time=args.boot_time,
-        shared_storage=args.shared_storage,
+        **config,
     )
-    sim = CloudSim(cloud, host=args.bind, port=args.port)
+
+
+def _announce(args: argparse.Namespace, cloud, elapsed: float) -> None:
     base = f"http://{args.bind}:{args.port}"
     print(
         f"cloudsim: {args.hosts} hosts, {len(cloud.instances)} instances, built in "
-        f"{time.monotonic() - started:.2f}s\n"
+        f"{elapsed:.2f}s\n"
         f"  compute  {base}/v2.1   (Nova API 2.1-2.95)\n"
         f"  identity {base}/identity/v3   (users admin/admin, demo/demo; domain 'default')\n"
         f"  control  {base}/_sim/state\n"
@@ -79,5 +116,3 @@ def run(args: argparse.Namespace) -> int:
         "fail a host:  curl -X POST " + base + "/_sim/hosts/host1/fail",
         flush=True,
     )
-    sim.serve_forever()
-    return 0
