@@ -15,6 +15,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -62,6 +63,7 @@ def main() -> int:
 
     port = free_port(args.port)
     base = f"http://127.0.0.1:{port}"
+    out = tempfile.TemporaryFile()
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [
@@ -83,8 +85,9 @@ def main() -> int:
             "60",
             "--evacuation-time",
             "0.5",
+            "--quiet",
         ],
-        stdout=subprocess.DEVNULL,
+        stdout=out,
         stderr=subprocess.DEVNULL,
     )
     try:
@@ -100,12 +103,15 @@ def main() -> int:
                 return 1
             time.sleep(0.02)
         started = time.perf_counter() - t0
+        out.seek(0)
+        banner = out.readline().decode().strip()
         ps = psutil.Process(proc.pid)
         print(
             f"cloudsim {args.hosts} hosts / {args.hosts * args.per_host} instances "
             f"(pid {proc.pid}, 2.94 unless noted)"
         )
         print(f"start until the API answers: {started:.2f} s (process spawn + imports + build)")
+        print(f"  ({banner})")
         print(f"RSS after start: {ps.memory_info().rss / 2**20:.1f} MB")
 
         state = client.get("/_sim/state", params={"servers": "1"}).json()
@@ -211,7 +217,11 @@ def main() -> int:
         print(f"RSS after the benchmark: {ps.memory_info().rss / 2**20:.1f} MB")
     finally:
         proc.terminate()
-        proc.wait(10)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     return 0
 
 

@@ -58,7 +58,7 @@ class CloudSim:
         assert self._server is not None
         asyncio.run(self._server.serve())
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, access_log: bool = True) -> None:
         """Run in the calling thread until interrupted (the CLI)."""
         config = uvicorn.Config(
             create_app(self.cloud),
@@ -66,6 +66,7 @@ class CloudSim:
             port=self.port,
             log_level="info",
             lifespan="off",
+            access_log=access_log,
         )
         uvicorn.Server(config).run()
 

@@ -44,6 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="instance files on shared storage (what onSharedStorage must say)",
     )
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--quiet", action="store_true", help="no access log")
     p.add_argument(
         "--set",
         action="append",
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     sim = CloudSim(cloud, host=args.bind, port=args.port)
     _announce(args, cloud, time.monotonic() - started)
-    sim.serve_forever()
+    sim.serve_forever(access_log=not args.quiet)
     return 0
 
 
