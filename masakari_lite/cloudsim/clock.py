@@ -16,6 +16,9 @@ class Clock:
     def __init__(self) -> None:
         self._mono0 = time.monotonic()
         self._wall0 = time.time()
+        # rendering is the hot path of big listings; many records share a timestamp
+        self._iso_cache: dict[float, str] = {}
+        self._iso_us_cache: dict[float, str] = {}
 
     def now(self) -> float:
         return time.monotonic()
@@ -27,10 +30,22 @@ class Clock:
 
     def iso(self, mono: float | None) -> str | None:
         """Nova's server timestamps: second precision with a Z."""
-        dt = self.wall(mono)
-        return None if dt is None else dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if mono is None:
+            return None
+        text = self._iso_cache.get(mono)
+        if text is None:
+            if len(self._iso_cache) > 50000:
+                self._iso_cache.clear()
+            text = self._iso_cache[mono] = self.wall(mono).strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[union-attr]
+        return text
 
     def iso_us(self, mono: float | None) -> str | None:
         """Nova's service/migration/aggregate timestamps: microseconds, no suffix."""
-        dt = self.wall(mono)
-        return None if dt is None else dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+        if mono is None:
+            return None
+        text = self._iso_us_cache.get(mono)
+        if text is None:
+            if len(self._iso_us_cache) > 50000:
+                self._iso_us_cache.clear()
+            text = self._iso_us_cache[mono] = self.wall(mono).strftime("%Y-%m-%dT%H:%M:%S.%f")  # type: ignore[union-attr]
+        return text

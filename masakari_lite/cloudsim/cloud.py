@@ -258,14 +258,16 @@ class Cloud:
 
     def host_status(self, inst: m.Instance) -> str:
         """Nova's host_status: DOWN only when forced; a silent host is UNKNOWN."""
-        if not inst.host or inst.host not in self.hosts:
+        host = self.hosts.get(inst.host) if inst.host else None
+        if host is None:
             return ""
-        svc = self.hosts[inst.host].service
+        svc = host.service
         if svc.forced_down:
             return "DOWN"
         if svc.disabled:
             return "MAINTENANCE"
-        return "UP" if self.service_is_up(svc) else "UNKNOWN"
+        alive = host.alive or self._now - self.heartbeat(host) <= self.config.service_down_time
+        return "UP" if alive else "UNKNOWN"
 
     def fail_host(self, name: str) -> None:
         """The host loses power: heartbeats stop, its guests stop answering."""
