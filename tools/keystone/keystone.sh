@@ -163,6 +163,8 @@ cmd_start() {
         return 1
     fi
     rm -rf "$RUN"
+    # A fresh server belongs to whoever starts it now; the test fixture re-marks its own.
+    rm -f "$LAB/started-by-tests-$PORT"
     mkdir -p "$RUN"
     cp -a "$TEMPLATE/keystone.db" "$TEMPLATE/fernet-keys" "$TEMPLATE/credential-keys" "$RUN/"
     write_conf "$RUN"

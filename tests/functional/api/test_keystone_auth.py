@@ -62,9 +62,9 @@ def _register(keystone, base: str) -> None:
 @pytest.fixture(scope="module")
 def service_user(keystone):
     """The API's own Keystone identity, as devstack creates it: admin (and service) in `service`."""
-    return keystone.create_user(
-        "admin", project="service", name="masakari", extra_roles=("service",)
-    )
+    # A name of its own: a concurrent session creating `masakari` again would reset its password.
+    name = f"masakari-{uuid.uuid4().hex[:8]}"
+    return keystone.create_user("admin", project="service", name=name, extra_roles=("service",))
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +113,13 @@ service_token_roles_required = true
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(f"{base}/", proc, log)
-        _register(keystone, base)
-        yield base
+        with keystone.catalog_lock():
+            _register(keystone, base)
+            try:
+                yield base
+            finally:
+                keystone.delete_services("instance-ha")
     finally:
-        keystone.delete_services("instance-ha")
         proc.terminate()
         try:
             proc.wait(timeout=15)
