@@ -6,7 +6,7 @@ import functools
 import threading
 from collections.abc import Callable
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from oslo_config import cfg
 
 from masakari_lite import __version__, messaging
@@ -46,11 +46,10 @@ def build_fastapi(state: ApiState) -> FastAPI:
     errors.install(app)
     app.include_router(root.router)
     app.include_router(metrics.router)
-    v1 = APIRouter(prefix="/v1")
-    for module in (segments, hosts, notifications, vmoves):
-        v1.include_router(module.router)
-    v1.include_router(root.v1_router)
-    app.include_router(v1)
+    # Included one level deep: nested routers make every match walk a tree.
+    for router in (segments.router, hosts.router, notifications.router, vmoves.router):
+        app.include_router(router, prefix="/v1")
+    app.include_router(root.v1_router, prefix="/v1")
     return app
 
 
@@ -69,7 +68,7 @@ def create_app(
     authorizer = Authorizer(conf)
     state = ApiState(
         sessions=db_session.get_sessionmaker(db_url),
-        reads=readers.get_read_sessionmaker(db_url),
+        reads=readers.get_read_engine(db_url),
         write_lock=threading.Lock() if readers.is_sqlite(db_url) else None,
         authorizer=authorizer,
         compute_factory=(lambda: compute)

@@ -86,8 +86,8 @@ async def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
     authorize(request, RULE + "detail")
     _check_ids(segment_id, host_id)
     with state(request).reading() as session:
-        row = db.get(session, segment_id, host_id)
-        return JSON({"host": views.host(row, db_segments.get(session, segment_id))})
+        row, segment = db.get_with_segment(session, segment_id, host_id)
+    return JSON({"host": views.host(row, segment)})
 
 
 @router.put(BASE + "/{host_id}", openapi_extra=openapi.json_body(schemas.host_update))
@@ -99,7 +99,7 @@ def update_host(request: Request, segment_id: str, host_id: str) -> JSON:
     _check_ids(segment_id, host_id)
     api = state(request)
     if "name" in values:
-        with api.reading() as session:
+        with api.transaction() as session:
             db.check_mutable(session, segment_id, host_id, "updated")
         api.check_compute_host(values["name"])
     with api.transaction() as session:

@@ -80,7 +80,10 @@ class Envelope:
             scope[VERSION] = versions.parse_header(_header(scope, b"openstack-api-version"))
         except errors.MasakariError as exc:
             scope[VERSION] = versions.MIN_VERSION
-            version_error = exc
+            path = scope["path"]
+            # Only the versioned API rejects a bad header; discovery and health ignore it.
+            if path == "/v1" or path.startswith("/v1/"):
+                version_error = exc
         version_header = (
             b"openstack-api-version",
             f"{versions.SERVICE} {versions.fmt(scope[VERSION])}".encode(),

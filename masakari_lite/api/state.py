@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
@@ -31,7 +32,7 @@ class ComputeServices(Protocol):
 @dataclass
 class ApiState:
     sessions: sessionmaker
-    reads: sessionmaker
+    reads: Engine
     # SQLite has one writer at a time. Writer threads queue here, where a release
     # wakes the next at once, instead of in SQLite's busy handler, which sleeps.
     write_lock: threading.Lock | None
@@ -56,10 +57,10 @@ class ApiState:
             yield session
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only transaction; on SQLite it never waits for a writer."""
-        with self.reads.begin() as session:
-            yield session
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction on a Connection; on SQLite it never waits for a writer."""
+        with self.reads.begin() as connection:
+            yield connection
 
     @property
     def compute(self) -> ComputeServices:

@@ -7,6 +7,7 @@ belongs to one segment only.
 from __future__ import annotations
 
 import uuid as uuidlib
+from types import SimpleNamespace
 
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,17 @@ _GET = select(T).where(
     T.c.failover_segment_id == bindparam("segment"),
     T.c.deleted == 0,
 )
+_SEGMENT_PREFIX = "segment__"
+_GET_WITH_SEGMENT = (
+    select(T, *(c.label(_SEGMENT_PREFIX + c.name) for c in _SEGMENTS.c))
+    .join(_SEGMENTS, _SEGMENTS.c.uuid == T.c.failover_segment_id)
+    .where(
+        T.c.uuid == bindparam("uuid"),
+        T.c.failover_segment_id == bindparam("segment"),
+        T.c.deleted == 0,
+        _SEGMENTS.c.deleted == 0,
+    )
+)
 _NAME_TAKEN = select(T.c.id).where(
     T.c.name == bindparam("name"), T.c.deleted == 0, T.c.id != bindparam("exclude")
 )
@@ -39,6 +51,18 @@ def get(session: Session, segment_uuid: str, host_uuid: str) -> Row:
     if row is None:
         raise errors.host_not_in_segment(host_uuid, segment_uuid)
     return row
+
+
+def get_with_segment(session: Session, segment_uuid: str, host_uuid: str) -> tuple:
+    """The live host and its segment, in one query: (host, segment) read-only rows."""
+    row = session.execute(_GET_WITH_SEGMENT, {"uuid": host_uuid, "segment": segment_uuid}).first()
+    if row is None:
+        segments.get(session, segment_uuid)  # 404 for the segment first, as upstream
+        raise errors.host_not_in_segment(host_uuid, segment_uuid)
+    values = row._mapping
+    host = SimpleNamespace(**{c.name: values[c.name] for c in T.c})
+    seg = SimpleNamespace(**{c.name: values[_SEGMENT_PREFIX + c.name] for c in _SEGMENTS.c})
+    return host, seg
 
 
 def _load(session: Session, segment_uuid: str, host_uuid: str) -> Host:

@@ -1,6 +1,9 @@
-"""Read-only sessions for the API's GET routes.
+"""Read-only connections for the API's GET routes.
 
-On PostgreSQL and MySQL a read session is an ordinary session. On SQLite the
+Reads run Core statements on a plain Connection (no ORM session to set up),
+which the query modules accept wherever they only read.
+
+On PostgreSQL and MySQL the read engine is the shared engine. On SQLite the
 shared engine starts every transaction with BEGIN IMMEDIATE, which makes each
 reader queue for the one write lock (and, when it is taken, sleep in SQLite's
 busy handler). In WAL mode a reader needs no lock at all, so reads get their
@@ -12,17 +15,16 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
 
 from masakari_lite.db import session as db_session
 
 _lock = threading.Lock()
-_makers: dict[str, sessionmaker] = {}
+_engines: dict[str, Engine] = {}
 
 
-def _sqlite_reader(url: str) -> sessionmaker:
+def _sqlite_reader(url: str) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -37,31 +39,31 @@ def _sqlite_reader(url: str) -> sessionmaker:
     def _begin(conn):
         conn.exec_driver_sql("BEGIN")
 
-    return sessionmaker(engine, expire_on_commit=False)
+    return engine
 
 
 def is_sqlite(url: str | None) -> bool:
     return db_session.get_engine(url).dialect.name == "sqlite"
 
 
-def get_read_sessionmaker(url: str | None = None) -> sessionmaker:
-    """Sessions that only read (default URL: ``[database] connection``)."""
+def get_read_engine(url: str | None = None) -> Engine:
+    """The engine for reads (default URL: ``[database] connection``)."""
     engine = db_session.get_engine(url)
     if engine.dialect.name != "sqlite" or make_url(str(engine.url)).database in (
         None,
         "",
         ":memory:",
     ):
-        return db_session.get_sessionmaker(url)
+        return engine
     key = engine.url.render_as_string(hide_password=False)
     with _lock:
-        if key not in _makers:
-            _makers[key] = _sqlite_reader(key)
-        return _makers[key]
+        if key not in _engines:
+            _engines[key] = _sqlite_reader(key)
+        return _engines[key]
 
 
 def dispose_all() -> None:
     with _lock:
-        for maker in _makers.values():
-            maker.kw["bind"].dispose()
-        _makers.clear()
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()

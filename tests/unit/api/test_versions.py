@@ -112,3 +112,9 @@ def test_link_prefix_rewrites_version_links(tmp_path):
     with live_api(f"sqlite:///{tmp_path}/p.sqlite", conf=conf) as live:
         r = httpx.get(live.url + "/")
     assert r.json()["versions"][0]["links"][0]["href"] == ("https://ha.example.net/instance-ha/v1/")
+
+
+@pytest.mark.parametrize("path", ["/", "/healthcheck"])
+def test_unversioned_endpoints_ignore_the_header(api, path):
+    r = httpx.get(api.url + path, headers={"OpenStack-API-Version": "instance-ha 9.x"})
+    assert r.status_code == 200
