@@ -19,16 +19,15 @@ import uuid as uuidlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from masakari_lite.cloudsim import errors
 from masakari_lite.cloudsim import model as m
 from masakari_lite.cloudsim.clock import Clock
 from masakari_lite.cloudsim.config import SimConfig
+from masakari_lite.cloudsim.evacuation import EvacJob, EvacuationMixin
 from masakari_lite.cloudsim.faults import Faults
+from masakari_lite.cloudsim.scheduling import AZ_DEFAULT, SchedulingMixin
 
-AZ_DEFAULT = "nova"
-EXTRA_SPEC_SCOPE = "aggregate_instance_extra_specs:"
 DEFAULT_DOMAIN = "default"
 
 
@@ -37,19 +36,9 @@ def _hex_id(name: str) -> str:
     return uuidlib.uuid5(uuidlib.NAMESPACE_DNS, f"cloudsim.{name}").hex
 
 
-@dataclass
-class _EvacJob:
-    inst: m.Instance
-    migration: m.Migration
-    host: str | None
-    forced: bool
-    on_shared_storage: bool | None
-    target_state: str | None
-    token: int
-    dest: str | None = None
+class Cloud(SchedulingMixin, EvacuationMixin):
+    """One simulated region: Nova's records plus the clock that moves them."""
 
-
-class Cloud:
     def __init__(self, config: SimConfig | None = None, seed: int | None = None):
         self.config = config or SimConfig()
         self.clock = Clock()
@@ -76,7 +65,7 @@ class Cloud:
 
         self._ids = {k: itertools.count(1) for k in ("svc", "node", "agg", "mig", "inst")}
         self._inst_seq = itertools.count(1)
-        self._evac_queue: deque[_EvacJob] = deque()
+        self._evac_queue: deque[EvacJob] = deque()
         self._evac_running = 0
         # servers with an evacuation accepted and not yet finished (host switched or failed)
         self._evacuating: set[str] = set()
@@ -628,202 +617,6 @@ class Cloud:
 
             self._later(inst, self.config.crash_sync_time, synced)
 
-    # ------------------------------------------------------------ evacuate
-    def evacuate(
-        self,
-        inst: m.Instance,
-        *,
-        host: str | None,
-        forced: bool,
-        on_shared_storage: bool | None,
-        target_state: str | None,
-    ) -> m.Migration:
-        with self.session():
-            self._check_state(inst, "evacuate", (m.ACTIVE, m.STOPPED, m.ERROR))
-            source = self.hosts.get(inst.host or "")
-            if source is None:
-                raise errors.NotFound(f"Compute host {inst.host} could not be found.")
-            if self.service_is_up(source.service):
-                raise errors.BadRequest(f"Compute service of {source.name} is still in use.")
-            self._set_state(inst, inst.vm_state, m.REBUILDING)
-            mig = m.Migration(
-                id=next(self._ids["mig"]),
-                uuid=str(uuidlib.uuid4()),
-                instance_uuid=inst.id,
-                source_compute=source.name,
-                source_node=source.name,
-                dest_compute=host,
-                dest_node=None,
-                status="accepted",
-                created=self._now,
-                flavor_id=int(inst.flavor.id) if inst.flavor.id.isdigit() else 0,
-                user_id=inst.user_id,
-                project_id=inst.project_id,
-            )
-            self.migrations[mig.id] = mig
-            self._evacuating.add(inst.id)
-            self._evac_queue.append(
-                _EvacJob(inst, mig, host, forced, on_shared_storage, target_state, inst.op_seq)
-            )
-            self._pump_evacuations()
-            return mig
-
-    def _pump_evacuations(self) -> None:
-        limit = self.config.evacuation_concurrency
-        while self._evac_queue and (limit <= 0 or self._evac_running < limit):
-            self._start_evacuation(self._evac_queue.popleft())
-
-    def _start_evacuation(self, job: _EvacJob) -> None:
-        inst, mig = job.inst, job.migration
-        if self.instances.get(inst.id) is not inst or inst.op_seq != job.token:
-            mig.status, mig.updated = "error", self._now
-            self._evacuating.discard(inst.id)
-            return
-        if job.forced and job.host:
-            dest: m.Host | None = self.hosts.get(job.host)
-        else:
-            only = [job.host] if job.host else None
-            dest = self._select_host(inst, exclude=inst.host, only=only)
-        if dest is None:
-            mig.status, mig.updated = "error", self._now
-            self._evacuating.discard(inst.id)
-            self._no_valid_host(inst)
-            return
-        # the destination claims resources now; the instance changes host only
-        # once the rebuild is done (Nova's finish_evacuation)
-        self._claim(dest, inst, +1)
-        job.dest = dest.name
-        # task_state stays `rebuilding` while the destination works, as observed on Nova
-        self._touch(inst)
-        job.token = inst.op_seq
-        mig.dest_compute, mig.dest_node, mig.updated = dest.name, dest.name, self._now
-        mig.status = "pre-migrating"
-        self._evac_running += 1
-        delay = self.config.evacuation_time + self.slow_evacuations.get(inst.id, 0.0)
-        self._at(delay, lambda t: self._finish_evacuation(job))
-
-    def _finish_evacuation(self, job: _EvacJob) -> None:
-        self._evac_running -= 1
-        inst, mig = job.inst, job.migration
-        dest = self.hosts[job.dest]  # type: ignore[index]
-        mig.updated = self._now
-        try:
-            if self.instances.get(inst.id) is not inst or inst.op_seq != job.token:
-                self._claim(dest, inst, -1)
-                mig.status = "failed"
-                self._evacuating.discard(inst.id)
-                return
-            failure = None
-            if not dest.alive:
-                failure = f"Compute host {dest.name} did not answer the rebuild."
-            elif job.on_shared_storage is not None and (
-                job.on_shared_storage != self.config.shared_storage
-            ):
-                failure = "Invalid state of instance files on shared storage"
-            elif self.config.evacuation_failure_rate and (
-                self.rng.random() < self.config.evacuation_failure_rate
-            ):
-                failure = "Rebuild failed on the destination (injected fault)."
-            if failure:
-                # the destination gives its claim back; the instance stays on the source
-                self._claim(dest, inst, -1)
-                mig.status = "failed"
-                self._evacuating.discard(inst.id)
-                inst.fault = m.Fault(500, failure, self._now)
-                self._set_state(inst, m.ERROR, None)
-                return
-            # the rebuild is done: the state first, then (finish_evacuation) the host
-            dest.guests.add(inst.id)
-            stop = inst.vm_state == m.STOPPED or (
-                job.target_state == m.STOPPED and inst.vm_state != m.ERROR
-            )
-            if stop:
-                self._set_state(inst, m.STOPPED, None, m.SHUTDOWN)
-            else:
-                inst.launched_at = self._now
-                self._set_state(inst, m.ACTIVE, None, m.RUNNING)
-
-            def switch_host(_t: float) -> None:
-                self._claim(dest, inst, -1)
-                if self.instances.get(inst.id) is inst:
-                    self._place(inst, dest)
-                    inst.updated = self._now
-                mig.status, mig.updated = "done", self._now
-                self._evacuating.discard(inst.id)
-
-            if self.config.evacuation_host_switch_lag > 0:
-                self._at(self.config.evacuation_host_switch_lag, switch_host)
-            else:
-                switch_host(self._now)
-        finally:
-            self._pump_evacuations()
-
-    def evacuating(self, server_id: str) -> bool:
-        """True from an accepted evacuate until the server has moved or the move failed."""
-        with self.lock:
-            self.advance()
-            return server_id in self._evacuating
-
-    @property
-    def evacuations_running(self) -> int:
-        return self._evac_running
-
-    @property
-    def evacuations_queued(self) -> int:
-        return len(self._evac_queue)
-
-    # ----------------------------------------------------------- scheduler
-    def host_availability_zone(self, host: str) -> str:
-        for agg_id in self._host_aggregates.get(host, ()):
-            az = self.aggregates[agg_id].availability_zone
-            if az:
-                return az
-        return AZ_DEFAULT
-
-    def _host_passes(self, inst: m.Instance, host: m.Host) -> bool:
-        svc = host.service
-        if svc.disabled or not self.service_is_up(svc):
-            return False
-        cfg = self.config
-        if host.vcpus_used + inst.flavor.vcpus > host.vcpus * cfg.cpu_allocation_ratio:
-            return False
-        if host.ram_used + inst.flavor.ram > host.ram_mb * cfg.ram_allocation_ratio:
-            return False
-        if (
-            inst.availability_zone
-            and self.host_availability_zone(host.name) != inst.availability_zone
-        ):
-            return False
-        scoped = {
-            k[len(EXTRA_SPEC_SCOPE) :]: v
-            for k, v in inst.flavor.extra_specs.items()
-            if k.startswith(EXTRA_SPEC_SCOPE)
-        }
-        if scoped:
-            meta: dict[str, set[str]] = {}
-            for agg_id in self._host_aggregates.get(host.name, ()):
-                for k, v in self.aggregates[agg_id].metadata.items():
-                    meta.setdefault(k, set()).add(v)
-            if any(v not in meta.get(k, ()) for k, v in scoped.items()):
-                return False
-        return True
-
-    def _select_host(
-        self, inst: m.Instance, exclude: str | None, only: list[str] | None
-    ) -> m.Host | None:
-        names = only if only is not None else self.hosts.keys()
-        best: m.Host | None = None
-        best_free = -1.0
-        for name in names:
-            host = self.hosts.get(name)
-            if host is None or name == exclude or not self._host_passes(inst, host):
-                continue
-            # Nova's default weigher: the most free RAM wins
-            free = host.ram_mb * self.config.ram_allocation_ratio - host.ram_used
-            if free > best_free:
-                best, best_free = host, free
-        return best
-
     # ----------------------------------------------------------- listings
     def list_instances(
         self,
@@ -872,76 +665,6 @@ class Cloud:
             if len(out) >= limit:
                 break
         return out
-
-    # ----------------------------------------------------------- aggregates
-    def get_aggregate(self, agg_id: int) -> m.Aggregate:
-        agg = self.aggregates.get(agg_id)
-        if agg is None:
-            raise errors.NotFound(f"Aggregate {agg_id} could not be found.")
-        return agg
-
-    def create_aggregate(self, name: str, availability_zone: str | None = None) -> m.Aggregate:
-        with self.session():
-            if any(a.name == name for a in self.aggregates.values()):
-                raise errors.Conflict(f"Aggregate {name} already exists.")
-            agg = m.Aggregate(next(self._ids["agg"]), str(uuidlib.uuid4()), name, self._now)
-            if availability_zone:
-                agg.metadata["availability_zone"] = availability_zone
-            self.aggregates[agg.id] = agg
-            return agg
-
-    def delete_aggregate(self, agg_id: int) -> None:
-        with self.session():
-            agg = self.get_aggregate(agg_id)
-            if agg.hosts:
-                raise errors.BadRequest(
-                    f"Cannot delete aggregate {agg_id}: Host aggregate is not empty"
-                )
-            del self.aggregates[agg_id]
-
-    def update_aggregate(self, agg_id: int, name: str | None, az: str | None) -> m.Aggregate:
-        with self.session():
-            agg = self.get_aggregate(agg_id)
-            if name is not None and name != agg.name:
-                if any(a.name == name for a in self.aggregates.values()):
-                    raise errors.Conflict(f"Aggregate {name} already exists.")
-                agg.name = name
-            if az is not None:
-                agg.metadata["availability_zone"] = az
-            agg.updated = self._now
-            return agg
-
-    def aggregate_add_host(self, agg_id: int, host: str) -> m.Aggregate:
-        with self.session():
-            agg = self.get_aggregate(agg_id)
-            self.get_host(host)
-            if host in agg.hosts:
-                raise errors.Conflict(f"Aggregate {agg_id} already has host {host}.")
-            agg.hosts.append(host)
-            self._host_aggregates[host].append(agg_id)
-            agg.updated = self._now
-            return agg
-
-    def aggregate_remove_host(self, agg_id: int, host: str) -> m.Aggregate:
-        with self.session():
-            agg = self.aggregates.get(agg_id)
-            if agg is None or host not in agg.hosts:
-                raise errors.NotFound(f"Cannot remove host {host} in aggregate {agg_id}")
-            agg.hosts.remove(host)
-            self._host_aggregates[host].remove(agg_id)
-            agg.updated = self._now
-            return agg
-
-    def aggregate_set_metadata(self, agg_id: int, metadata: dict[str, str | None]) -> m.Aggregate:
-        with self.session():
-            agg = self.get_aggregate(agg_id)
-            for key, value in metadata.items():
-                if value is None:
-                    agg.metadata.pop(key, None)
-                else:
-                    agg.metadata[key] = value
-            agg.updated = self._now
-            return agg
 
     # ------------------------------------------------------------ counters
     def record_call(self, op: str, server: str | None) -> None:
