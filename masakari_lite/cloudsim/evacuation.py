@@ -117,8 +117,13 @@ class EvacuationMixin:
                 return
             failure = None
             if not dest.alive:
-                failure = f"Compute host {dest.name} did not answer the rebuild."
-            elif job.on_shared_storage is not None and (
+                # the destination died mid-rebuild: nobody finishes it and nobody
+                # fails it; the server stays `rebuilding` on its source until an
+                # operator resets its state, as with Nova
+                self._claim(dest, inst, -1)
+                self._evacuating.discard(inst.id)
+                return
+            if job.on_shared_storage is not None and (
                 job.on_shared_storage != self.config.shared_storage
             ):
                 failure = "Invalid state of instance files on shared storage"

@@ -273,3 +273,26 @@ def test_task_state_clears_before_the_host_switches(cloudsim_factory):
     assert mig["status"] == "pre-migrating"
     settled(sim, sid)
     assert nova.server(sid, "2.94")["OS-EXT-SRV-ATTR:host"] != "host1"
+
+
+def test_destination_dying_mid_rebuild_leaves_the_server_rebuilding(cloudsim_factory):
+    sim = cloudsim_factory(evacuation_time=0.3)
+    from tests.unit.cloudsim.conftest import Nova
+
+    nova = Nova(openstack.connect(**sim.sdk_config()))
+    sid = sim.servers_on("host1")[0]
+    sim.fail_host("host1")
+    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    assert nova.action(sid, {"evacuate": {"host": "host2"}}, "2.94").status_code == 200
+    sim.fail_host("host2")
+    settled_or_stuck = lambda: not sim.cloud.evacuating(sid)  # noqa: E731
+    sim.wait_for(settled_or_stuck, timeout=5)
+    server = nova.server(sid, "2.94")
+    assert (server["status"], server["OS-EXT-STS:task_state"]) == ("REBUILD", "rebuilding")
+    assert server["OS-EXT-SRV-ATTR:host"] == "host1"
+    # only a reset-state gets it out, then it can be evacuated elsewhere
+    assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 409
+    nova.action(sid, {"os-resetState": {"state": "error"}})
+    assert nova.action(sid, {"evacuate": {"host": "host3"}}, "2.94").status_code == 200
+    settled(sim, sid)
+    assert nova.server(sid, "2.94")["OS-EXT-SRV-ATTR:host"] == "host3"
