@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -130,10 +131,25 @@ def _token_body(cloud: Cloud, root: str, token: str, methods: list[str]) -> dict
     return {"token": body}
 
 
+async def _faults(cloud: Cloud, op: str) -> None:
+    """Keystone calls take injected faults too (op names identity.tokens.*)."""
+    cloud.record_call(op, None)
+    with cloud.lock:
+        decision = cloud.faults.decide(op)
+    if decision.latency:
+        await asyncio.sleep(decision.latency)
+    if decision.timeout:
+        await asyncio.sleep(decision.timeout)
+        raise errors.SimError("Gateway Timeout (injected fault).", 504)
+    if decision.status:
+        raise errors.SimError(decision.message, decision.status)
+
+
 async def issue_token(request: Request) -> Response:
     """POST /identity/v3/auth/tokens"""
     cloud: Cloud = request.app.state.cloud
     try:
+        await _faults(cloud, "identity.tokens.issue")
         body = await read_json(request)
         auth = body.get("auth") if isinstance(body, dict) else None
         identity = auth.get("identity") if isinstance(auth, dict) else None

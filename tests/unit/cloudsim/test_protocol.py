@@ -41,6 +41,22 @@ def test_wrong_password_is_401(cloudsim):
     assert err.value.http_status == 401
 
 
+def test_keystone_takes_injected_faults(cloudsim):
+    cloudsim.add_fault(op="identity.tokens.*", status=503, count=1)
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {"name": "admin", "domain": {"id": "default"}, "password": "admin"}
+                },
+            }
+        }
+    }
+    assert httpx.post(f"{cloudsim.identity_url}/auth/tokens", json=body).status_code == 503
+    assert httpx.post(f"{cloudsim.identity_url}/auth/tokens", json=body).status_code == 201
+
+
 def test_strict_auth_refuses_unknown_tokens(cloudsim):
     cloudsim.configure(strict_auth=True)
     resp = httpx.get(f"{cloudsim.compute_url}/servers", headers={"X-Auth-Token": "notused"})
