@@ -204,7 +204,11 @@ def main() -> int:
         )
         while True:
             states = [client.get(f"/v2.1/servers/{sid}").json()["server"] for sid in on_host]
-            if all(s["OS-EXT-STS:task_state"] is None for s in states):
+            # done = idle and moved (Nova clears task_state a moment before the host moves)
+            if all(
+                s["OS-EXT-STS:task_state"] is None and s["OS-EXT-SRV-ATTR:host"] != victim
+                for s in states
+            ):
                 break
             time.sleep(0.05)
         landed = {s["OS-EXT-SRV-ATTR:host"] for s in states}
