@@ -1,19 +1,24 @@
 """API throughput: masakari-lite against upstream masakari 22.0.0, one request mix, one run.
 
     /work/venv/bin/python benchmarks/api_throughput.py [--requests N] [--concurrency C]
-        [--db sqlite|postgresql] [--only lite|upstream]
+        [--rounds R] [--db sqlite|postgresql] [--only lite|upstream] [--no-nova] [--keep]
 
-Both servers run as real processes with one API worker, noauth2, their own fresh database of
-the same engine, and the same oslo.messaging transport. Upstream is installed from PyPI into
-its own venv (MASAKARI_LITE_UPSTREAM_VENV, default ~/.cache/masakari-lite/masakari-upstream-venv;
-built on first use, which takes a few minutes) and served by its own `masakari-api` with
-notification_delay_max = 0. The load comes from C client processes, each sending its share
-of the N requests one after the other on a kept-alive connection.
+Both servers run as real processes at the same time, with one API worker, noauth2, their own
+fresh database of the same engine, and the same oslo.messaging transport. Upstream is
+installed from PyPI into its own venv (MASAKARI_LITE_UPSTREAM_VENV, default
+~/.cache/masakari-lite/masakari-upstream-venv; built on first use, which takes a few minutes)
+and served by its own `masakari-api` with notification_delay_max = 0. The load comes from C
+client processes, each sending its share of the N requests one after the other on a
+kept-alive connection. Each operation runs on one side, then on the other (who goes first
+alternates), so both see the same load from the rest of the machine; with R rounds each
+side keeps its best.
 
-The mix, in order: segment create, segment get, segment list, host get, host list,
-notification create, notification list, plus host create when a Nova to check host names
-against is available (a masakari-lite cloud simulator). Without one, the hosts the other
-operations need are written straight into each side's database and host create is left out.
+The mix, in order: segment create, segment get, segment list, host create, host get,
+host list, notification create, notification list. Host names are checked against
+`masakari-lite cloudsim` (its Keystone and Nova) by both sides; with --no-nova, or if the
+simulator cannot start, the hosts are written straight into each side's database and host
+create is left out. Hosts are spread over 10 segments; host get/list use the first one.
+Segment and notification lists ask for limit=50.
 
 It prints requests/s and p50/p99 latency per operation for each side and the ratio. It is a
 benchmark: it asserts nothing about speed. Every phase stops after --max-seconds.
