@@ -68,7 +68,7 @@ class Cloud(SchedulingMixin, EvacuationMixin):
         self._evac_queue: deque[EvacJob] = deque()
         self._evac_running = 0
         # servers with an evacuation accepted and not yet finished (host switched or failed)
-        self._evacuating: set[str] = set()
+        self._evacuating: Counter[str] = Counter()
         self.slow_evacuations: dict[str, float] = {}
 
         self.op_calls: Counter[str] = Counter()

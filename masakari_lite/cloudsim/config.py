@@ -31,6 +31,9 @@ class SimConfig:
     shared_storage: bool = False
     # guests keep running through a host failure (a partition, not a power loss)
     guests_survive_failure: bool = False
+    # how long nova-api waits on its RPC call to a compute that is dead but not yet
+    # seen down, when that compute's service is enabled or disabled
+    rpc_response_timeout: float = 60.0
     # Nova's [api] max_limit: the largest page a list returns
     max_limit: int = 1000
     # refuse unknown tokens with 401 instead of treating the caller as admin

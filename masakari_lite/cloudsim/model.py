@@ -15,6 +15,7 @@ ERROR = "error"
 POWERING_OFF = "powering-off"
 POWERING_ON = "powering-on"
 REBUILDING = "rebuilding"
+REBUILD_BLOCK_DEVICE_MAPPING = "rebuild_block_device_mapping"
 REBUILD_SPAWNING = "rebuild_spawning"
 SPAWNING = "spawning"
 SCHEDULING = "scheduling"
@@ -25,10 +26,31 @@ SHUTDOWN = 4
 
 # status shown by the API for a (vm_state, task_state) pair, as Nova maps it.
 _STATUS = {
-    ACTIVE: ("ACTIVE", {REBUILDING: "REBUILD", REBUILD_SPAWNING: "REBUILD"}),
+    ACTIVE: (
+        "ACTIVE",
+        {
+            REBUILDING: "REBUILD",
+            REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
+            REBUILD_SPAWNING: "REBUILD",
+        },
+    ),
     BUILDING: ("BUILD", {}),
-    STOPPED: ("SHUTOFF", {REBUILDING: "REBUILD", REBUILD_SPAWNING: "REBUILD"}),
-    ERROR: ("ERROR", {REBUILDING: "REBUILD", REBUILD_SPAWNING: "REBUILD"}),
+    STOPPED: (
+        "SHUTOFF",
+        {
+            REBUILDING: "REBUILD",
+            REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
+            REBUILD_SPAWNING: "REBUILD",
+        },
+    ),
+    ERROR: (
+        "ERROR",
+        {
+            REBUILDING: "REBUILD",
+            REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
+            REBUILD_SPAWNING: "REBUILD",
+        },
+    ),
 }
 
 

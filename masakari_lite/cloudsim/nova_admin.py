@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -93,10 +94,11 @@ async def services_update(ctx: Ctx) -> Response:
     body = await read_json(ctx.request)
     cloud = ctx.cloud
     if ctx.at_least(2, 53):
+        # Nova validates the body against the 2.53 schema before it looks at the id
+        check_keys(body, "body", {"status", "disabled_reason", "forced_down"})
         if not _uuid_like(sid):
             raise errors.BadRequest(f"Invalid uuid {sid}")
         ctx.require_admin("os_compute_api:os-services:update")
-        check_keys(body, "body", {"status", "disabled_reason", "forced_down"})
         status = body.get("status")
         if status is not None and status not in ("enabled", "disabled"):
             raise invalid("status", status, f"{status!r} is not one of ['enabled', 'disabled']")
@@ -119,7 +121,11 @@ async def services_update(ctx: Ctx) -> Response:
                 )
             disabled = None if status is None else status == "disabled"
             cloud.update_service(svc, disabled=disabled, reason=reason, forced_down=forced)
-            return json_response({"service": views.service(cloud, svc, ctx.version)})
+            stall = disabled is not None and _compute_unreachable(cloud, svc)
+            reply = {"service": views.service(cloud, svc, ctx.version)}
+        if stall:
+            await _rpc_timeout(cloud)
+        return json_response(reply)
     ctx.require_admin("os_compute_api:os-services:update")
     actions = {"enable", "disable", "disable-log-reason"}
     if ctx.at_least(2, 11):
@@ -131,6 +137,7 @@ async def services_update(ctx: Ctx) -> Response:
         allowed.add("forced_down")
     check_keys(body, "body", allowed, {"host", "binary"})
     host, binary = body["host"], body["binary"]
+    stall = False
     with cloud.session():
         if binary != "nova-compute":
             raise errors.BadRequest(
@@ -148,6 +155,7 @@ async def services_update(ctx: Ctx) -> Response:
         elif sid == "enable":
             cloud.update_service(svc, disabled=False)
             reply["status"] = "enabled"
+            stall = _compute_unreachable(cloud, svc)
         else:
             reason = string_field(body, "disabled_reason", "body")
             if sid == "disable-log-reason" and reason is None:
@@ -156,7 +164,21 @@ async def services_update(ctx: Ctx) -> Response:
             reply["status"] = "disabled"
             if reason:
                 reply["disabled_reason"] = reason
+            stall = _compute_unreachable(cloud, svc)
+    if stall:
+        await _rpc_timeout(cloud)
     return json_response({"service": reply})
+
+
+def _compute_unreachable(cloud, svc) -> bool:
+    """Nova tells a compute it believes up about a status change by a blocking RPC
+    call; a dead host that is not yet seen down never answers it."""
+    host = cloud.service_host(svc)
+    return host is not None and not host.alive and cloud.service_is_up(svc)
+
+
+async def _rpc_timeout(cloud) -> None:
+    await asyncio.sleep(cloud.config.rpc_response_timeout)
 
 
 def _uuid_like(value: str) -> bool:

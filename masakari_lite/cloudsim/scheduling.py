@@ -110,7 +110,6 @@ class SchedulingMixin:
                 raise errors.Conflict(f"Aggregate {agg_id} already has host {host}.")
             agg.hosts.append(host)
             self._host_aggregates[host].append(agg_id)
-            agg.updated = self._now
             return agg
 
     def aggregate_remove_host(self, agg_id: int, host: str) -> m.Aggregate:
@@ -120,7 +119,6 @@ class SchedulingMixin:
                 raise errors.NotFound(f"Cannot remove host {host} in aggregate {agg_id}")
             agg.hosts.remove(host)
             self._host_aggregates[host].remove(agg_id)
-            agg.updated = self._now
             return agg
 
     def aggregate_set_metadata(self, agg_id: int, metadata: dict[str, str | None]) -> m.Aggregate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import openstack
 import pytest
 
@@ -208,3 +209,38 @@ def test_tenant_cannot_evacuate_or_reset_its_server(cloudsim):
             f"/servers/{mine}/action", "POST", json=body, microversion="2.94", raise_exc=False
         )
         assert resp.status_code == 403 and rule in message(resp)
+
+
+def test_disabling_a_dead_host_nova_still_sees_up_stalls(cloudsim_factory):
+    """nova-api makes a blocking RPC call to the compute; force it down first."""
+    sim = cloudsim_factory(rpc_response_timeout=1.2, service_down_time=60)
+    sim.fail_host("host1")
+    http = httpx.Client(base_url=sim.compute_url, headers={"OpenStack-API-Version": "compute 2.53"})
+    svc = http.get("/os-services?binary=nova-compute&host=host1").json()["services"][0]
+    with pytest.raises(httpx.ReadTimeout):
+        http.put(f"/os-services/{svc['id']}", json={"status": "disabled"}, timeout=0.3)
+    # forced down in the same request: Nova skips the call
+    resp = http.put(
+        f"/os-services/{svc['id']}", json={"status": "disabled", "forced_down": True}, timeout=0.5
+    )
+    assert resp.json()["service"]["state"] == "down"
+
+
+def test_services_2_53_checks_the_body_before_the_id(nova):
+    body = {"host": "host1", "binary": "nova-compute", "forced_down": True}
+    resp = nova.call("PUT", "/os-services/force-down", "2.53", body)
+    assert resp.status_code == 400
+    assert (
+        message(resp) == "Additional properties are not allowed ('binary', 'host' were unexpected)"
+    )
+
+
+def test_adding_a_host_leaves_aggregate_updated_at(nova):
+    agg = nova.call("POST", "/os-aggregates", "2.41", {"aggregate": {"name": "u"}}).json()
+    resp = nova.call(
+        "POST",
+        f"/os-aggregates/{agg['aggregate']['id']}/action",
+        "2.41",
+        {"add_host": {"host": "host1"}},
+    )
+    assert resp.json()["aggregate"]["updated_at"] is None

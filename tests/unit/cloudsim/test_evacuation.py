@@ -296,3 +296,60 @@ def test_destination_dying_mid_rebuild_leaves_the_server_rebuilding(cloudsim_fac
     assert nova.action(sid, {"evacuate": {"host": "host3"}}, "2.94").status_code == 200
     settled(sim, sid)
     assert nova.server(sid, "2.94")["OS-EXT-SRV-ATTR:host"] == "host3"
+
+
+def test_second_evacuate_in_the_window_fails_on_the_destination(cloudsim_factory):
+    """Real Nova accepts it (task_state None, host still the source); the rebuild then
+    finds the guest already on the destination: ERROR there, migration failed."""
+    sim = cloudsim_factory(evacuation_host_switch_lag=0.4, evacuation_time=0.2)
+    from tests.unit.cloudsim.conftest import Nova
+
+    nova = Nova(openstack.connect(**sim.sdk_config()))
+    sid = sim.servers_on("host1")[0]
+    sim.fail_host("host1")
+    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    assert nova.action(sid, {"evacuate": {"host": "host2"}}, "2.94").status_code == 200
+    sim.wait_for(lambda: sim.cloud.instances[sid].task_state is None, timeout=5)
+    assert nova.action(sid, {"evacuate": {"host": "host2"}}, "2.94").status_code == 200
+    settled(sim, sid)
+    server = nova.server(sid, "2.94")
+    assert (server["status"], server["OS-EXT-SRV-ATTR:host"]) == ("ERROR", "host2")
+    assert server["fault"]["message"].endswith("already exists.")
+    migs = nova.call("GET", f"/os-migrations?instance_uuid={sid}", "2.59").json()["migrations"]
+    assert sorted(mg["status"] for mg in migs) == ["done", "failed"]
+    assert sim.evacuations(sid) == 2
+
+
+def test_evacuation_passes_through_novas_task_states(cloudsim_factory):
+    sim = cloudsim_factory(evacuation_time=0.6, evacuation_host_switch_lag=0.2)
+    from tests.unit.cloudsim.conftest import Nova
+
+    nova = Nova(openstack.connect(**sim.sdk_config()))
+    sid = sim.servers_on("host1")[0]
+    sim.fail_host("host1")
+    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    assert nova.action(sid, {"evacuate": {}}, "2.95").status_code == 200
+    seen = []
+    while sim.cloud.evacuating(sid):
+        s = nova.server(sid, "2.95")
+        step = (
+            s["OS-EXT-SRV-ATTR:host"],
+            s["status"],
+            s["OS-EXT-STS:task_state"],
+            s["OS-EXT-STS:power_state"],
+        )
+        if not seen or seen[-1] != step:
+            seen.append(step)
+    s = nova.server(sid, "2.95")
+    seen.append(
+        (
+            s["OS-EXT-SRV-ATTR:host"],
+            s["status"],
+            s["OS-EXT-STS:task_state"],
+            s["OS-EXT-STS:power_state"],
+        )
+    )
+    assert seen[0] == ("host1", "REBUILD", "rebuilding", 1)
+    assert ("host1", "REBUILD", "rebuild_block_device_mapping", 0) in seen
+    assert ("host1", "ACTIVE", "powering-off", 1) in seen  # rebuilt, still on the source
+    assert seen[-1][1:] == ("SHUTOFF", None, 4) and seen[-1][0] != "host1"
