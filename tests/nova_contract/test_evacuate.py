@@ -161,3 +161,18 @@ def test_evacuate_below_2_14_sends_on_shared_storage(nova_backend):
     s = _wait_settled(client, sid, source)
     assert (s.host, s.status) == (target, "ACTIVE")
     _recover(nova_backend, client, source)
+
+
+def test_admin_evacuates_a_locked_server(nova_backend):
+    """The engine locks a server before evacuating it (so its owner cannot act
+    on it meanwhile); an admin's evacuate goes through the lock."""
+    client = nova_backend.client(api_microversion="2.94")
+    target = nova_backend.new_host()
+    source, (sid,) = _failed_host(nova_backend, client, 1)
+    client.lock_server(sid, reason="masakari-lite: evacuating")
+    client.evacuate_server(sid, target_host=target)
+    s = _wait_settled(client, sid, source)
+    assert (s.host, s.status, s.locked) == (target, "ACTIVE", True)
+    client.unlock_server(sid)
+    assert client.get_server(sid).locked is False
+    _recover(nova_backend, client, source)
