@@ -70,6 +70,7 @@ def create_app(
         sessions=db_session.get_sessionmaker(db_url),
         reads=readers.get_read_engine(db_url),
         write_lock=threading.Lock() if readers.is_sqlite(db_url) else None,
+        inline_reads=readers.is_sqlite(db_url),
         authorizer=authorizer,
         compute_factory=(lambda: compute)
         if compute is not None

@@ -34,6 +34,10 @@ def _values(host: dict) -> dict:
     return values
 
 
+def _segment_and_hosts(session, segment_id: str, filters: dict, params) -> tuple:
+    return db_segments.get(session, segment_id), db.list_(session, segment_id, filters, params)
+
+
 def _check_ids(segment_id: str, host_id: str | None = None) -> None:
     if not validation.is_uuid_like(segment_id):
         raise errors.segment_not_found(segment_id)
@@ -58,9 +62,8 @@ async def list_hosts(request: Request, segment_id: str) -> JSON:
         if key in query:
             filters[key] = validation.query_bool(key, query[key])
     _check_ids(segment_id)
-    with api.reading() as session:
-        segment = views.segment(db_segments.get(session, segment_id))
-        rows = db.list_(session, segment_id, filters, params)
+    segment, rows = await api.read(_segment_and_hosts, segment_id, filters, params)
+    segment = views.segment(segment)
     return JSON({"hosts": [views.host(r, segment) for r in rows]})
 
 
@@ -85,8 +88,7 @@ async def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
     """Show one host."""
     authorize(request, RULE + "detail")
     _check_ids(segment_id, host_id)
-    with state(request).reading() as session:
-        row, segment = db.get_with_segment(session, segment_id, host_id)
+    row, segment = await state(request).read(db.get_with_segment, segment_id, host_id)
     return JSON({"host": views.host(row, segment)})
 
 

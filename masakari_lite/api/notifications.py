@@ -43,9 +43,14 @@ async def list_notifications(request: Request) -> JSON:
             filters["generated-since"] = validation.parse_datetime(query["generated-since"])
         except ValueError:
             raise errors.BadRequest("Invalid generated-since value") from None
-    with api.reading() as session:
-        rows = db.list_(session, filters, params)
-        return JSON({"notifications": [views.notification(r) for r in rows]})
+    rows = await api.read(db.list_, filters, params)
+    return JSON({"notifications": [views.notification(r) for r in rows]})
+
+
+def _notification(session, notification_id: str, with_steps: bool) -> tuple:
+    row = db.get(session, notification_id)
+    steps = db.recovery_steps(session, row.notification_uuid) if with_steps else []
+    return row, steps
 
 
 def _generated_time(raw: str):
@@ -91,10 +96,9 @@ async def show_notification(request: Request, notification_id: str) -> JSON:
     authorize(request, RULE + "detail")
     if not validation.is_uuid_like(notification_id):
         raise errors.notification_not_found(notification_id)
-    with state(request).reading() as session:
-        row = db.get(session, notification_id)
-        view = views.notification(row)
-        if version(request) >= (1, 1):
-            steps = db.recovery_steps(session, row.notification_uuid)
-            view["recovery_workflow_details"] = [views.recovery_step(s) for s in steps]
-        return JSON({"notification": view})
+    with_steps = version(request) >= (1, 1)
+    row, steps = await state(request).read(_notification, notification_id, with_steps)
+    view = views.notification(row)
+    if with_steps:
+        view["recovery_workflow_details"] = [views.recovery_step(s) for s in steps]
+    return JSON({"notification": view})

@@ -43,9 +43,8 @@ async def list_segments(request: Request) -> JSON:
     filters = text_filters(query, ("recovery_method", "service_type"))
     if "enabled" in query:
         filters["enabled"] = validation.query_bool("enabled", query["enabled"])
-    with api.reading() as session:
-        rows = db.list_(session, filters, params)
-        return JSON({"segments": [views.segment(r) for r in rows]})
+    rows = await api.read(db.list_, filters, params)
+    return JSON({"segments": [views.segment(r) for r in rows]})
 
 
 @router.post(
@@ -65,8 +64,8 @@ async def show_segment(request: Request, segment_id: str) -> JSON:
     """Show one failover segment."""
     authorize(request, RULE + "detail")
     _check_uuid(segment_id)
-    with state(request).reading() as session:
-        return JSON({"segment": views.segment(db.get(session, segment_id))})
+    row = await state(request).read(db.get, segment_id)
+    return JSON({"segment": views.segment(row)})
 
 
 @router.put("/segments/{segment_id}", openapi_extra=openapi.json_body(schemas.segment_update_v12))

@@ -30,9 +30,8 @@ async def list_vmoves(request: Request, notification_id: str) -> JSON:
     filters = text_filters(request.query_params, ("status", "type"))
     if not validation.is_uuid_like(notification_id):
         raise errors.notification_not_found(notification_id)
-    with api.reading() as session:
-        rows = db.list_(session, notification_id, filters, params)
-        return JSON({"vmoves": [views.vmove(r) for r in rows]})
+    rows = await api.read(db.list_, notification_id, filters, params)
+    return JSON({"vmoves": [views.vmove(r) for r in rows]})
 
 
 @router.get(BASE + "/{vmove_id}")
@@ -43,5 +42,5 @@ async def show_vmove(request: Request, notification_id: str, vmove_id: str) -> J
         raise errors.notification_not_found(notification_id)
     if not validation.is_uuid_like(vmove_id):
         raise errors.vmove_not_found(vmove_id)
-    with state(request).reading() as session:
-        return JSON({"vmove": views.vmove(db.get(session, notification_id, vmove_id))})
+    row = await state(request).read(db.get, notification_id, vmove_id)
+    return JSON({"vmove": views.vmove(row)})
