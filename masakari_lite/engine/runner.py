@@ -175,6 +175,9 @@ class Job:
     conf: cfg.ConfigOpts
     fencing: Any = None
     lost: threading.Event = field(default_factory=threading.Event)
+    # Polls of one flow share a few connections: dozens of evacuations polling
+    # at once would otherwise queue up on Nova's API and slow every one of them.
+    poll_gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(4))
     stopping: threading.Event = field(default_factory=threading.Event)
     _position: int = 0
     _open: list[Progress] = field(default_factory=list)
@@ -297,7 +300,8 @@ class Job:
         while True:
             self.check()
             try:
-                value = fetch()
+                with self.poll_gate:
+                    value = fetch()
             except ComputeUnavailable:
                 value = None
                 LOG.warning(

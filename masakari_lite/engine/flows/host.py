@@ -94,12 +94,14 @@ def disable_compute_service(job: Job, progress: Progress) -> None:
     if service is None:
         raise RecoveryFailed(f"Host '{host}' has no nova-compute service in Nova.")
     reason = job.conf.host_failure.service_disable_reason
-    if service.status != "disabled" or service.disabled_reason != reason:
-        nova.disable_service(host, reason)
     # The host is known to be off (fenced or confirmed), so tell Nova instead of
     # waiting service_down_time for it to notice: it refuses to evacuate before.
+    # Forced down first: Nova makes an RPC call to a compute it believes up when
+    # its service is disabled, and that call to a dead host blocks until timeout.
     if _microversion(job) >= (2, 11) and not service.forced_down:
         nova.force_down_service(host, True)
+    if service.status != "disabled" or service.disabled_reason != reason:
+        nova.disable_service(host, reason)
     job.poll(
         lambda: nova.find_compute_service(host),
         lambda svc: svc is not None and svc.status == "disabled" and svc.state == "down",
