@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors, segments
-from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import FailoverSegment, Host, utcnow
 
 FILTERS = ("type", "on_maintenance", "reserved", "name", "control_attributes")
@@ -45,7 +45,7 @@ _NAME_TAKEN = select(T.c.id).where(
 )
 
 
-def get(session: Session, segment_uuid: str, host_uuid: str) -> Row:
+def get(session: Reader, segment_uuid: str, host_uuid: str) -> Row:
     """The live host of that segment as a read-only row."""
     row = session.execute(_GET, {"uuid": host_uuid, "segment": segment_uuid}).first()
     if row is None:
@@ -53,7 +53,7 @@ def get(session: Session, segment_uuid: str, host_uuid: str) -> Row:
     return row
 
 
-def get_with_segment(session: Session, segment_uuid: str, host_uuid: str) -> tuple:
+def get_with_segment(session: Reader, segment_uuid: str, host_uuid: str) -> tuple:
     """The live host and its segment, in one query: (host, segment) read-only rows."""
     row = session.execute(_GET_WITH_SEGMENT, {"uuid": host_uuid, "segment": segment_uuid}).first()
     if row is None:
@@ -88,7 +88,7 @@ def get_by_name(session: Session, name: str, *, lock: bool = False) -> Host | No
     return session.scalars(stmt).first()
 
 
-def list_(session: Session, segment_uuid: str, filters: dict, params: ListParams) -> list[Row]:
+def list_(session: Reader, segment_uuid: str, filters: dict, params: ListParams) -> list[Row]:
     """The segment's hosts; the caller has checked that the segment exists."""
     chosen = {"failover_segment_id": segment_uuid}
     chosen.update({k: filters[k] for k in FILTERS if k in filters})

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Select, and_, bindparam, false, or_, select
+from sqlalchemy import Connection, Integer, Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors
+
+Reader = Session | Connection
+"""What read-only query functions accept: the API reads on plain Connections."""
 
 # Integer primary keys are 32-bit on MySQL; a larger marker can match nothing
 # and must not reach the database as an out-of-range literal.
@@ -62,7 +65,7 @@ _SORTABLE: dict = {}
 _MARKER: dict = {}
 
 
-def _marker_row(session: Session, model, marker: str):
+def _marker_row(session: Reader, model, marker: str):
     try:
         marker_id = int(marker)
     except (TypeError, ValueError):
@@ -134,7 +137,7 @@ def _statement(model, equal: tuple, since: tuple, order: tuple, marker_nulls) ->
 
 
 def paginate(
-    session: Session, model, filters: dict, params: ListParams, since: dict | None = None
+    session: Reader, model, filters: dict, params: ListParams, since: dict | None = None
 ) -> list:
     """Live rows of ``model`` with ``column == value`` for each filter (and
     ``column >= value`` for each of ``since``), sorted, after the marker, limited."""

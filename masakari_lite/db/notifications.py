@@ -10,7 +10,7 @@ from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors, hosts
-from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import Notification, RecoveryStep
 from masakari_lite.db.states import NotificationStatus
 
@@ -32,14 +32,14 @@ _DUPLICATE_CANDIDATES = select(T.c.payload).where(
 )
 
 
-def get(session: Session, notification_uuid: str) -> Row:
+def get(session: Reader, notification_uuid: str) -> Row:
     row = session.execute(_GET, {"uuid": notification_uuid}).first()
     if row is None:
         raise errors.notification_not_found(notification_uuid)
     return row
 
 
-def list_(session: Session, filters: dict, params: ListParams) -> list[Row]:
+def list_(session: Reader, filters: dict, params: ListParams) -> list[Row]:
     keys = ("status", "source_host_uuid", "type")
     chosen = {k: filters[k] for k in keys if k in filters}
     since = {}
@@ -116,5 +116,5 @@ def payload_of(row) -> dict:
     return _loads(row.payload)
 
 
-def recovery_steps(session: Session, notification_uuid: str) -> list[Row]:
+def recovery_steps(session: Reader, notification_uuid: str) -> list[Row]:
     return list(session.execute(_GET_STEPS, {"uuid": notification_uuid}))

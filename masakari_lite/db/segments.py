@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors
-from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import FailoverSegment, Host, Notification, utcnow
 from masakari_lite.db.states import UNFINISHED
 
@@ -33,7 +33,7 @@ _IN_USE = select(
 )
 
 
-def get(session: Session, segment_uuid: str) -> Row:
+def get(session: Reader, segment_uuid: str) -> Row:
     """The live segment as a read-only row."""
     row = session.execute(_GET, {"uuid": segment_uuid}).first()
     if row is None:
@@ -53,7 +53,7 @@ def _load(session: Session, segment_uuid: str) -> FailoverSegment:
     return row
 
 
-def list_(session: Session, filters: dict, params: ListParams) -> list[Row]:
+def list_(session: Reader, filters: dict, params: ListParams) -> list[Row]:
     keys = ("recovery_method", "service_type", "enabled")
     return paginate(session, FailoverSegment, {k: filters[k] for k in keys if k in filters}, params)
 
@@ -92,7 +92,7 @@ def create(session: Session, values: dict) -> FailoverSegment:
     return row
 
 
-def in_use(session: Session, segment_uuid: str) -> bool:
+def in_use(session: Reader, segment_uuid: str) -> bool:
     """Whether any host of the segment has a new, running or error notification."""
     return bool(session.scalar(_IN_USE, {"segment": segment_uuid}))
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Row, bindparam, select
-from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors, notifications
-from masakari_lite.db.listing import ListParams, paginate
+from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import VMove
 
 T = VMove.__table__
@@ -17,21 +16,21 @@ _GET = select(T).where(
 )
 
 
-def _host_notification(session: Session, notification_uuid: str) -> Row:
+def _host_notification(session: Reader, notification_uuid: str) -> Row:
     row = notifications.get(session, notification_uuid)
     if row.type != "COMPUTE_HOST":
         raise errors.BadRequest(f"This notification {notification_uuid} without vm moves.")
     return row
 
 
-def list_(session: Session, notification_uuid: str, filters: dict, params: ListParams) -> list[Row]:
+def list_(session: Reader, notification_uuid: str, filters: dict, params: ListParams) -> list[Row]:
     _host_notification(session, notification_uuid)
     chosen = {"notification_uuid": notification_uuid}
     chosen.update({k: filters[k] for k in ("status", "type") if k in filters})
     return paginate(session, VMove, chosen, params)
 
 
-def get(session: Session, notification_uuid: str, vmove_uuid: str) -> Row:
+def get(session: Reader, notification_uuid: str, vmove_uuid: str) -> Row:
     _host_notification(session, notification_uuid)
     row = session.execute(_GET, {"uuid": vmove_uuid, "notification": notification_uuid}).first()
     if row is None:
