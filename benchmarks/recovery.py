@@ -304,6 +304,7 @@ def main() -> int:
     )
     parser.add_argument("--threads", type=int, help="override host_failure_recovery_threads")
     parser.add_argument("--verify-interval", type=float, help="override verify_interval")
+    parser.add_argument("--polls", type=int, help="override nova_polls_in_flight")
     parser.add_argument("--realnova", help="URL of a running tools/realnova harness")
     parser.add_argument("--realnova-n", type=int, default=30)
     parser.add_argument("--log", help="write the engine's INFO log to this file")
@@ -322,6 +323,8 @@ def main() -> int:
         overrides["host_failure_recovery_threads"] = args.threads
     if args.verify_interval:
         overrides["verify_interval"] = args.verify_interval
+    if args.polls:
+        overrides["nova_polls_in_flight"] = args.polls
 
     if args.realnova:
         # Nova may take longer than the 90 s default to rebuild N at once: measure, don't fail.

@@ -72,7 +72,20 @@ opts = [
         "host_failure_recovery_threads",
         default=64,
         min=1,
-        help="How many evacuations of one host failure run at once.",
+        help="How many evacuations of one host failure run at once (upstream: 3). Nova "
+        "throttles rebuilds itself (max_concurrent_builds, 10 per destination host), so this "
+        "bound should not be the bottleneck: with it below Nova's own limit, recovery takes "
+        "proportionally longer (benchmarks/recovery.py). Each one costs the engine a mostly "
+        "idle thread and a poll of the server every few seconds at most.",
+    ),
+    cfg.IntOpt(
+        "nova_polls_in_flight",
+        default=2,
+        min=1,
+        help="How many status polls one recovery flow may have waiting on Nova at once; the "
+        "flow's evacuations take turns. Polls beyond what Nova's API serves in parallel only "
+        "queue there and slow the API down for everyone (on a single-process Nova, the "
+        "rebuilds themselves).",
     ),
     cfg.IntOpt(
         "max_notification_attempts",

@@ -177,10 +177,14 @@ class Job:
     lost: threading.Event = field(default_factory=threading.Event)
     # Polls of one flow share a few connections: dozens of evacuations polling
     # at once would otherwise queue up on Nova's API and slow every one of them.
-    poll_gate: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(4))
+    poll_gate: threading.Semaphore | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
     _position: int = 0
     _open: list[Progress] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.poll_gate is None:
+            self.poll_gate = threading.Semaphore(self.conf.nova_polls_in_flight)
 
     @property
     def url(self) -> str | None:

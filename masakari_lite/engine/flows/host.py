@@ -310,7 +310,7 @@ def _evacuate_one_inner(job: Job, progress: Progress, targets: Targets, instance
             nova.lock_server(instance_id, reason=f"masakari-lite: evacuating from {host}")
         try:
             server = _move(job, progress, targets, server, original)
-            _restore_power_state(job, instance_id, original)
+            server = _restore_power_state(job, server, original)
         finally:
             if not original.get("locked"):
                 try:
@@ -431,14 +431,14 @@ def _confirm(job: Job, instance_id: str, original, issued_from: str | None = Non
     )
 
 
-def _restore_power_state(job: Job, instance_id: str, original) -> None:
-    """End in the power state it had: Nova ≥ 2.95 evacuates to SHUTOFF."""
+def _restore_power_state(job: Job, server, original):
+    """End in the power state it had: Nova >= 2.95 evacuates to SHUTOFF. The server, after."""
+    instance_id = server.id
     before = original.get("vm_state")
     want_active = before == "active" or (before == "resized" and original.get("power_state") != 4)
-    server = job.nova.get_server(instance_id)
     if want_active and server.vm_state != "active":
         job.nova.start_server(instance_id)
-        job.poll(
+        server = job.poll(
             lambda: job.nova.get_server(instance_id),
             lambda s: s.vm_state == "active" and s.task_state is None,
             job.conf.wait_period_after_power_on,
@@ -446,7 +446,7 @@ def _restore_power_state(job: Job, instance_id: str, original) -> None:
         )
     elif not want_active and server.vm_state == "active":
         job.nova.stop_server(instance_id)
-        job.poll(
+        server = job.poll(
             lambda: job.nova.get_server(instance_id),
             lambda s: s.vm_state == "stopped" and s.task_state is None,
             job.conf.wait_period_after_power_off,
@@ -454,6 +454,7 @@ def _restore_power_state(job: Job, instance_id: str, original) -> None:
         )
     if before == "error":
         job.nova.reset_server_state(instance_id, "error")
+    return server
 
 
 class Targets:
