@@ -20,6 +20,7 @@ RPC_API_VERSION = "1.0"
 
 _lock = threading.Lock()
 _transport: messaging.Transport | None = None
+_client: messaging.RPCClient | None = None
 
 
 def setup(conf: cfg.ConfigOpts) -> None:
@@ -48,8 +49,7 @@ def cast_process_notification(conf: cfg.ConfigOpts, notification_uuid: str) -> b
     engine's sweeper claims 'new' rows whose cast was lost.
     """
     try:
-        client = messaging.get_rpc_client(get_transport(conf), target())
-        client.cast({}, "process_notification", notification_uuid=notification_uuid)
+        _rpc_client(conf).cast({}, "process_notification", notification_uuid=notification_uuid)
         return True
     except Exception:
         LOG.warning(
@@ -60,10 +60,21 @@ def cast_process_notification(conf: cfg.ConfigOpts, notification_uuid: str) -> b
         return False
 
 
+def _rpc_client(conf: cfg.ConfigOpts) -> messaging.RPCClient:
+    """One RPC client per process: building one per notification costs a create."""
+    global _client
+    transport = get_transport(conf)
+    with _lock:
+        if _client is None:
+            _client = messaging.get_rpc_client(transport, target())
+        return _client
+
+
 def reset() -> None:
     """Drop the transport (tests, and a forked worker that must not share sockets)."""
-    global _transport
+    global _transport, _client
     with _lock:
         if _transport is not None:
             _transport.cleanup()
         _transport = None
+        _client = None

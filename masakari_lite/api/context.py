@@ -45,7 +45,7 @@ def from_noauth(token: str | None, request_id: str) -> RequestContext:
 
 def from_keystone_headers(headers: dict[str, str], request_id: str) -> RequestContext:
     """The identity keystonemiddleware's auth_token validated and put in X-* headers."""
-    if headers.get("x-identity-status", "Confirmed") != "Confirmed":
+    if headers.get("x-identity-status", "Invalid") != "Confirmed":
         raise errors.Unauthorized("The request you have made requires authentication.")
     user = headers.get("x-user-id") or headers.get("x-user")
     if not user:

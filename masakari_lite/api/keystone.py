@@ -16,7 +16,6 @@ from keystonemiddleware import auth_token
 from oslo_config import cfg
 from starlette.concurrency import run_in_threadpool
 
-_PUBLIC = frozenset({"/v1", "/v1/"})
 _REACHED = "masakari_lite.auth_accepted"
 
 
@@ -65,7 +64,10 @@ def _headers_from(environ: dict, original: list) -> list:
 
 
 class KeystoneAuth:
-    """ASGI middleware: every /v1 route but the version document needs a valid token."""
+    """ASGI middleware: every /v1 route, the version document included, needs a valid token.
+
+    As upstream: only `/` (discovery) and /healthcheck answer without one.
+    """
 
     def __init__(self, app, conf: cfg.ConfigOpts):
         self.app = app
@@ -73,7 +75,7 @@ class KeystoneAuth:
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith("/v1/") or path in _PUBLIC:
+        if path != "/v1" and not path.startswith("/v1/"):
             await self.app(scope, receive, send)
             return
         environ = _environ(scope)

@@ -112,6 +112,12 @@ def test_keystone_mode_spoofed_identity_headers_are_still_401(keystone_api):
     assert r.status_code == 401
 
 
-@pytest.mark.parametrize("path", ["/", "/v1", "/v1/", "/healthcheck"])
+@pytest.mark.parametrize("path", ["/", "/healthcheck"])
 def test_keystone_mode_discovery_and_health_are_public(keystone_api, path):
     assert httpx.get(keystone_api.url + path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/v1", "/v1/"])
+def test_keystone_mode_v1_version_document_needs_a_token(keystone_api, path):
+    """As upstream, /v1 sits behind auth_token; only / is open for discovery."""
+    assert httpx.get(keystone_api.url + path).status_code == 401
