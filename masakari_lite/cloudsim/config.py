@@ -19,6 +19,9 @@ class SimConfig:
     # server's host there (finish_evacuation): for this long an evacuated server
     # shows task_state None on its source host
     evacuation_host_switch_lag: float = 0.02
+    # an evacuated server that must end SHUTOFF (2.95, or it was SHUTOFF) is first
+    # ACTIVE + powering-off on its source record for this long (Nova: ~0.1 s)
+    evacuation_stop_time: float = 0.1
     # a crashed guest is seen as SHUTOFF after this long (Nova's power-state sync)
     crash_sync_time: float = 0.0
     # at most this many evacuations rebuild at once, the rest queue (0 = no limit)

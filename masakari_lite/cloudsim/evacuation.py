@@ -181,17 +181,27 @@ class EvacuationMixin:
         def finish(_t: float) -> None:
             self._claim(dest, inst, -1)
             if self.instances.get(inst.id) is inst:
-                if stop and inst.task_state == m.POWERING_OFF:
-                    self._set_state(inst, m.STOPPED, None, m.SHUTDOWN)
                 self._place(inst, dest)
                 inst.updated = self._now
             mig.status, mig.updated = "done", self._now
             self._evac_done(inst.id)
 
-        if self.config.evacuation_host_switch_lag > 0:
-            self._at(self.config.evacuation_host_switch_lag, finish)
+        def stopped(_t: float) -> None:
+            # Nova stops the rebuilt guest, saves SHUTOFF, and only then moves it
+            if self.instances.get(inst.id) is inst and inst.task_state == m.POWERING_OFF:
+                self._set_state(inst, m.STOPPED, None, m.SHUTDOWN)
+            self._after(self.config.evacuation_host_switch_lag, finish)
+
+        if stop:
+            self._after(self.config.evacuation_stop_time, stopped)
         else:
-            finish(self._now)
+            self._after(self.config.evacuation_host_switch_lag, finish)
+
+    def _after(self, delay: float, fn) -> None:
+        if delay > 0:
+            self._at(delay, fn)
+        else:
+            fn(self._now)
 
     def _evac_done(self, server_id: str) -> None:
         self._evacuating[server_id] -= 1

@@ -321,7 +321,9 @@ def test_second_evacuate_in_the_window_fails_on_the_destination(cloudsim_factory
 
 
 def test_evacuation_passes_through_novas_task_states(cloudsim_factory):
-    sim = cloudsim_factory(evacuation_time=0.6, evacuation_host_switch_lag=0.2)
+    sim = cloudsim_factory(
+        evacuation_time=0.6, evacuation_host_switch_lag=0.2, evacuation_stop_time=0.2
+    )
     from tests.unit.cloudsim.conftest import Nova
 
     nova = Nova(openstack.connect(**sim.sdk_config()))
@@ -352,4 +354,5 @@ def test_evacuation_passes_through_novas_task_states(cloudsim_factory):
     assert seen[0] == ("host1", "REBUILD", "rebuilding", 1)
     assert ("host1", "REBUILD", "rebuild_block_device_mapping", 0) in seen
     assert ("host1", "ACTIVE", "powering-off", 1) in seen  # rebuilt, still on the source
+    assert ("host1", "SHUTOFF", None, 4) in seen  # stopped, not yet moved
     assert seen[-1][1:] == ("SHUTOFF", None, 4) and seen[-1][0] != "host1"
