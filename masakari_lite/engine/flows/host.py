@@ -12,6 +12,7 @@ from oslo_utils import strutils
 from sqlalchemy import select, update
 
 from masakari_lite import logcontext, metrics
+from masakari_lite.compute import Server
 from masakari_lite.compute.errors import (
     ComputeConflict,
     ComputeError,
@@ -180,6 +181,7 @@ def prepare_instances(job: Job, progress: Progress) -> dict:
         "instances": {
             server.id: {
                 "vm_state": server.vm_state,
+                "task_state": server.task_state,
                 "power_state": server.power_state,
                 "locked": server.locked,
             }
@@ -207,17 +209,19 @@ def evacuate_instances(job: Job, progress: Progress, prepared: dict) -> None:
             .values(status=VMoveStatus.PENDING, attempt=job.claim.attempt, message=None)
             .execution_options(synchronize_session=False)
         )
-        todo = list(
-            s.scalars(
-                select(VMove.instance_uuid)
-                .where(
-                    VMove.notification_uuid == job.notification.uuid,
-                    VMove.deleted == 0,
-                    VMove.status.in_([VMoveStatus.PENDING, VMoveStatus.ONGOING]),
-                )
-                .order_by(VMove.id)
+        found = s.execute(
+            select(VMove.instance_uuid, VMove.start_time)
+            .where(
+                VMove.notification_uuid == job.notification.uuid,
+                VMove.deleted == 0,
+                VMove.status.in_([VMoveStatus.PENDING, VMoveStatus.ONGOING]),
             )
-        )
+            .order_by(VMove.id)
+        ).all()
+    todo = [instance_id for instance_id, _ in found]
+    # Moves never started: nothing of ours touched those servers since Prepare
+    # read them, so its reading stands in for one GET each.
+    untouched = {instance_id for instance_id, started in found if started is None}
     progress.log(
         f"Start evacuation of instances from failed host '{host}', instance uuids are: "
         f"'{','.join(todo)}'",
@@ -228,7 +232,12 @@ def evacuate_instances(job: Job, progress: Progress, prepared: dict) -> None:
         threads = max(1, min(job.conf.host_failure_recovery_threads, len(todo) or 1))
         with ThreadPoolExecutor(threads, thread_name_prefix="evacuate") as pool:
             outcomes = list(
-                pool.map(lambda i: _evacuate_one(job, progress, targets, i, originals.get(i)), todo)
+                pool.map(
+                    lambda i: _evacuate_one(
+                        job, progress, targets, i, originals.get(i), i in untouched
+                    ),
+                    todo,
+                )
             )
     finally:
         if not job.lost.is_set():
@@ -268,13 +277,15 @@ class NotMoved(RecoveryFailed):
     """Nova did not move the instance: it is still idle on the failed host."""
 
 
-def _evacuate_one(job: Job, progress: Progress, targets: Targets, instance_id, original) -> bool:
+def _evacuate_one(
+    job: Job, progress: Progress, targets: Targets, instance_id, original, untouched=False
+) -> bool:
     """Evacuate and confirm one instance; True when it ended where and how it should."""
     logcontext.bind_notification(job.notification.uuid)  # an evacuate-pool thread
     started = time.monotonic()
     ok = False
     try:
-        ok = _evacuate_one_inner(job, progress, targets, instance_id, original)
+        ok = _evacuate_one_inner(job, progress, targets, instance_id, original, untouched)
         return ok
     finally:
         if not job.lost.is_set():
@@ -283,13 +294,27 @@ def _evacuate_one(job: Job, progress: Progress, targets: Targets, instance_id, o
             ).observe(time.monotonic() - started)
 
 
-def _evacuate_one_inner(job: Job, progress: Progress, targets: Targets, instance_id, original):
+def _evacuate_one_inner(
+    job: Job, progress: Progress, targets: Targets, instance_id, original, untouched
+):
     host = job.host.name
     nova = job.nova
     try:
         job.check()
         try:
-            server = nova.get_server(instance_id)
+            if untouched and original and "task_state" in original:
+                server = Server(
+                    id=instance_id,
+                    name="",
+                    host=host,
+                    status="",
+                    vm_state=original["vm_state"],
+                    task_state=original["task_state"],
+                    power_state=original["power_state"],
+                    locked=original["locked"],
+                )
+            else:
+                server = nova.get_server(instance_id)
         except ComputeNotFound:
             with job.tx() as s:
                 _move_vmove(
