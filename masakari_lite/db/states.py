@@ -68,8 +68,9 @@ V = VMoveStatus
 
 VMOVE_TRANSITIONS: dict[VMoveStatus, frozenset[VMoveStatus]] = {
     V.PENDING: frozenset({V.ONGOING, V.IGNORED, V.FAILED}),
-    # ongoing -> ongoing: a resumed attempt re-checks an evacuation it had started.
-    V.ONGOING: frozenset({V.ONGOING, V.SUCCEEDED, V.FAILED}),
+    # ongoing -> ongoing: a resumed attempt re-checks an evacuation it had started;
+    # ongoing -> ignored: the server was deleted while it was being moved.
+    V.ONGOING: frozenset({V.ONGOING, V.SUCCEEDED, V.FAILED, V.IGNORED}),
     V.FAILED: frozenset({V.PENDING}),
     V.SUCCEEDED: frozenset(),
     V.IGNORED: frozenset(),

@@ -355,6 +355,21 @@ def _evacuate_one_inner(
         return True
     except LostClaim:
         return False
+    except ComputeNotFound:
+        # Deleted while we worked on it: nothing left to recover.
+        try:
+            with job.tx() as s:
+                _move_vmove(
+                    s,
+                    job,
+                    instance_id,
+                    VMoveStatus.IGNORED,
+                    end_time=utcnow(),
+                    message="The instance no longer exists.",
+                )
+        except LostClaim:
+            return False
+        return True
     except Exception as exc:
         LOG.warning("Evacuation of %s failed: %s", instance_id, exc)
         message = "Failed reason: timeout." if "Timed out" in str(exc) else str(exc)

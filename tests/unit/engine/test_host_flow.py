@@ -217,3 +217,24 @@ def test_unknown_host_status_is_ignored_without_fencing(db, sim, engine):
     assert row.status == S.IGNORED
     assert sim.evacuations(server) == 0
     assert not world.host_row("host1").on_maintenance
+
+
+def test_a_server_deleted_mid_evacuation_is_ignored(db, sim, engine):
+    import time
+
+    sim.configure(evacuation_time=1.0)
+    world = World(db, sim)
+    keep, gone = world.server("host1"), world.server("host1")
+    n = world.host_down("host1")
+    engine.offer(n)
+    deadline = time.monotonic() + 10
+    while sim.evacuations(gone) == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    with sim.cloud.session():
+        sim.cloud.delete_server(sim.cloud.get_instance(gone))
+    row = wait_for_status(db, n)
+    assert row.status == S.FINISHED, row.message
+    moves = world.vmoves(n)
+    assert moves[gone].status == "ignored" and "no longer exists" in moves[gone].message
+    assert moves[keep].status == "succeeded"
