@@ -50,7 +50,7 @@ def check_broker(conf: cfg.ConfigOpts) -> Result:
     import oslo_messaging as messaging
 
     try:
-        url = messaging.TransportURL.parse(conf, conf.transport_url)
+        url = messaging.TransportURL.parse(conf)  # registers and reads [DEFAULT] transport_url
     except Exception as exc:
         return Result("broker", False, f"[DEFAULT] transport_url is not valid: {exc}")
     if url.transport in ("fake", None):
