@@ -3,6 +3,7 @@
     /work/venv/bin/python benchmarks/recovery.py                 # simulator, N = 10, 100, 1000
     /work/venv/bin/python benchmarks/recovery.py --sizes 10,100 --latency 2 --concurrency 10
     /work/venv/bin/python benchmarks/recovery.py --realnova http://127.0.0.1:18800 --realnova-n 30
+    /work/venv/bin/python benchmarks/recovery.py --upstream --upstream-n 30   # vs upstream 22.0.0
 
 Simulator: every evacuation takes ``L`` seconds and Nova rebuilds at most ``C``
 at once (the rest queue), so nothing can beat ``ceil(N/C) * L``: that is the
@@ -16,6 +17,9 @@ Real Nova (the tools/realnova harness): the ideal is a plain script that
 issues all N evacuations at once and polls until every server is ACTIVE on
 another host; masakari-lite then recovers the same N instances after another
 host failure. (Upstream masakari 22.0.0 is not measured here yet.)
+
+--upstream: the simulator scenario for one N, masakari-lite then upstream masakari 22.0.0
+at its defaults as real processes (benchmarks/recovery_upstream.py; takes minutes).
 """
 
 from __future__ import annotations
@@ -307,6 +311,8 @@ def main() -> int:
     parser.add_argument("--polls", type=int, help="override nova_polls_in_flight")
     parser.add_argument("--realnova", help="URL of a running tools/realnova harness")
     parser.add_argument("--realnova-n", type=int, default=30)
+    parser.add_argument("--upstream", action="store_true", help="also upstream 22.0.0, one N")
+    parser.add_argument("--upstream-n", type=int, default=30)
     parser.add_argument("--log", help="write the engine's INFO log to this file")
     args = parser.parse_args()
     if args.log:
@@ -325,6 +331,11 @@ def main() -> int:
         overrides["verify_interval"] = args.verify_interval
     if args.polls:
         overrides["nova_polls_in_flight"] = args.polls
+
+    if args.upstream:
+        from recovery_upstream import compare
+
+        return compare(args.upstream_n, args.latency, args.concurrency, "postgresql", 15)
 
     if args.realnova:
         # Nova may take longer than the 90 s default to rebuild N at once: measure, don't fail.
