@@ -9,5 +9,5 @@ from setuptools import find_packages, setup
 
 setup(
     packages=find_packages(include=["masakari_lite", "masakari_lite.*"])
-    + ["masakari_lite.migrations"],
+    + ["masakari_lite.migrations", "masakari_lite.migrations.versions"],
 )
