@@ -22,6 +22,7 @@ from masakari_lite.compute.errors import (
 from masakari_lite.db.models import Host, VMove, utcnow
 from masakari_lite.db.states import VMOVE_TRANSITIONS, VMoveStatus, VMoveType, allowed
 from masakari_lite.engine.claims import LostClaim
+from masakari_lite.engine.flows.evacuation_watch import EvacuationWatch
 from masakari_lite.engine.runner import Finish, Ignore, Job, Progress, RecoveryFailed
 
 LOG = logging.getLogger(__name__)
@@ -228,13 +229,14 @@ def evacuate_instances(job: Job, progress: Progress, prepared: dict) -> None:
         0.0,
     )
     targets = Targets(job, progress)
+    watch = EvacuationWatch(job, host)
     try:
         threads = max(1, min(job.conf.host_failure_recovery_threads, len(todo) or 1))
         with ThreadPoolExecutor(threads, thread_name_prefix="evacuate") as pool:
             outcomes = list(
                 pool.map(
                     lambda i: _evacuate_one(
-                        job, progress, targets, i, originals.get(i), i in untouched
+                        job, progress, targets, watch, i, originals.get(i), i in untouched
                     ),
                     todo,
                 )
@@ -242,6 +244,7 @@ def evacuate_instances(job: Job, progress: Progress, prepared: dict) -> None:
     finally:
         if not job.lost.is_set():
             targets.give_back_if_unused()
+    LOG.info("%s: confirmation reads of Nova: %s", job.notification.uuid, dict(watch.calls))
     if job.lost.is_set():
         raise LostClaim(job.notification.uuid)
     succeeded = sorted(i for i, ok in zip(todo, outcomes, strict=True) if ok)
@@ -278,14 +281,20 @@ class NotMoved(RecoveryFailed):
 
 
 def _evacuate_one(
-    job: Job, progress: Progress, targets: Targets, instance_id, original, untouched=False
+    job: Job,
+    progress: Progress,
+    targets: Targets,
+    watch: EvacuationWatch,
+    instance_id,
+    original,
+    untouched=False,
 ) -> bool:
     """Evacuate and confirm one instance; True when it ended where and how it should."""
     logcontext.bind_notification(job.notification.uuid)  # an evacuate-pool thread
     started = time.monotonic()
     ok = False
     try:
-        ok = _evacuate_one_inner(job, progress, targets, instance_id, original, untouched)
+        ok = _evacuate_one_inner(job, progress, targets, watch, instance_id, original, untouched)
         return ok
     finally:
         if not job.lost.is_set():
@@ -295,7 +304,13 @@ def _evacuate_one(
 
 
 def _evacuate_one_inner(
-    job: Job, progress: Progress, targets: Targets, instance_id, original, untouched
+    job: Job,
+    progress: Progress,
+    targets: Targets,
+    watch: EvacuationWatch,
+    instance_id,
+    original,
+    untouched,
 ):
     host = job.host.name
     nova = job.nova
@@ -334,8 +349,8 @@ def _evacuate_one_inner(
         if not server.locked:
             nova.lock_server(instance_id, reason=f"masakari-lite: evacuating from {host}")
         try:
-            server = _move(job, progress, targets, server, original)
-            server = _restore_power_state(job, server, original)
+            server = _move(job, progress, targets, watch, server, original)
+            server = _restore_power_state(job, watch, server, original)
         finally:
             if not original.get("locked"):
                 try:
@@ -383,13 +398,13 @@ def _evacuate_one_inner(
         return False
 
 
-def _move(job: Job, progress: Progress, targets: Targets, server, original):
+def _move(job: Job, progress: Progress, targets: Targets, watch: EvacuationWatch, server, original):
     """Issue the evacuation unless one is already under way, then confirm it."""
     host = job.host.name
     instance_id = server.id
     if server.host != host or server.task_state in REBUILDING:
         # Issued by an earlier attempt (the engine died after Nova took it).
-        return _confirm(job, instance_id, original)
+        return _confirm(job, watch, instance_id, original)
     errors = []
     for target in targets.sequence():
         job.check()
@@ -411,7 +426,7 @@ def _move(job: Job, progress: Progress, targets: Targets, server, original):
             metrics.EVACUATIONS_IN_FLIGHT.inc()
             try:
                 job.nova.evacuate_server(instance_id, target_host=target)
-                return _confirm(job, instance_id, original, issued_from=server.vm_state)
+                return _confirm(job, watch, instance_id, original, issued_from=server.vm_state)
             finally:
                 metrics.EVACUATIONS_IN_FLIGHT.dec()
         except (NotMoved, ComputeConflict) as exc:
@@ -422,13 +437,15 @@ def _move(job: Job, progress: Progress, targets: Targets, server, original):
             errors.append(f"{target or 'scheduler'}: {exc}")
         server = job.nova.get_server(instance_id)
         if server.host != host or server.task_state in REBUILDING:
-            return _confirm(job, instance_id, original)
+            return _confirm(job, watch, instance_id, original)
     if not errors:
         raise RecoveryFailed("No evacuation target is available (no reserved host left).")
     raise RecoveryFailed("; ".join(errors))
 
 
-def _confirm(job: Job, instance_id: str, original, issued_from: str | None = None):
+def _confirm(
+    job: Job, watch: EvacuationWatch, instance_id: str, original, issued_from: str | None = None
+):
     """Wait until the server runs elsewhere, idle, in a state an evacuation ends in.
 
     ``issued_from`` is the vm_state just before we issued the evacuation: Nova
@@ -447,6 +464,12 @@ def _confirm(job: Job, instance_id: str, original, issued_from: str | None = Non
             and server.vm_state in ("active", "stopped")
         )
 
+    def migrated(migration) -> None:
+        # The watcher reads the migration record rather than every rebuilding
+        # state: a failed record is the evacuation Nova tried and gave up on.
+        nonlocal seen_rebuilding
+        seen_rebuilding = seen_rebuilding or migration.status in ("failed", "error")
+
     def failed(server) -> str | None:
         if server.task_state is not None:
             return None
@@ -462,32 +485,35 @@ def _confirm(job: Job, instance_id: str, original, issued_from: str | None = Non
             raise NotMoved(f"Nova left instance '{instance_id}' on '{host}' ({server.vm_state}).")
         return None
 
-    return job.poll(
-        lambda: job.nova.get_server(instance_id),
+    return watch.wait_moved(
+        instance_id,
         landed,
         job.conf.wait_period_after_evacuation,
         f"instance {instance_id} to be evacuated",
         fail=failed,
+        on_migration=migrated,
     )
 
 
-def _restore_power_state(job: Job, server, original):
+def _restore_power_state(job: Job, watch: EvacuationWatch, server, original):
     """End in the power state it had: Nova >= 2.95 evacuates to SHUTOFF. The server, after."""
     instance_id = server.id
     before = original.get("vm_state")
     want_active = before == "active" or (before == "resized" and original.get("power_state") != 4)
     if want_active and server.vm_state != "active":
         job.nova.start_server(instance_id)
-        server = job.poll(
-            lambda: job.nova.get_server(instance_id),
+        server = watch.wait_state(
+            instance_id,
+            server.host,
             lambda s: s.vm_state == "active" and s.task_state is None,
             job.conf.wait_period_after_power_on,
             f"instance {instance_id} to start after evacuation",
         )
     elif not want_active and server.vm_state == "active":
         job.nova.stop_server(instance_id)
-        server = job.poll(
-            lambda: job.nova.get_server(instance_id),
+        server = watch.wait_state(
+            instance_id,
+            server.host,
             lambda s: s.vm_state == "stopped" and s.task_state is None,
             job.conf.wait_period_after_power_off,
             f"instance {instance_id} to stop after evacuation",
