@@ -39,6 +39,9 @@ FINAL_MIGRATION = frozenset({"done", "completed", "failed", "error", "cancelled"
 # youngest waiter's backoff alone would ask.
 MIN_ROUND = 0.1
 
+# This many moves seen final on one destination in one round: list that host.
+BURST = 3
+
 MOVED = "moved"
 STATE = "state"
 
@@ -56,6 +59,7 @@ class _Waiter:
     timeout: float
     registered: float = field(default_factory=time.monotonic)
     next_due: float = 0.0
+    interval: float = MIN_ROUND  # the gap to next_due when it was set
     fallback_at: float = 0.0
     fallback_gap: float = 0.0
     individually: bool = False  # its migration is final: fetch the server itself
@@ -171,19 +175,31 @@ class EvacuationWatch:
 
     def _round(self, live: list[_Waiter]) -> None:
         now = time.monotonic()
-        due = [w for w in live if w.next_due <= now]
+        # Waiters half-way to their next read join this one: a batch costs the
+        # same for one as for all, and waiters registered a little apart would
+        # otherwise each bring their own round.
+        due = [
+            w
+            for w in live
+            if w.next_due <= now or (not w.individually and w.next_due - w.interval / 2 <= now)
+        ]
         alone: list[_Waiter] = []
+        by_host: dict[str, list[_Waiter]] = defaultdict(list)
         moved = [w for w in due if w.kind == MOVED]
         if moved:
-            alone += self._read_moves(moved, now)
-        by_host: dict[str, list[_Waiter]] = defaultdict(list)
+            alone += self._read_moves(moved, now, by_host)
         for w in due:
             if w.kind == STATE and w.host:
                 by_host[w.host].append(w)
             elif w.kind == STATE:
                 alone.append(w)
         for host, waiters in by_host.items():
-            servers = self._list_host(host)
+            try:
+                servers = self._list_host(host)
+            except ComputeError as exc:  # as Job.poll would have raised it to each
+                for w in waiters:
+                    self._settle(w, error=exc)
+                continue
             if servers is None:
                 continue
             for w in waiters:
@@ -196,7 +212,7 @@ class EvacuationWatch:
                 continue
             try:
                 server = self._call("server", lambda i=w.instance_id: self.job.nova.get_server(i))
-            except ComputeNotFound as exc:
+            except ComputeError as exc:  # ComputeNotFound: deleted meanwhile
                 self._settle(w, error=exc)
                 continue
             if server is not None:
@@ -209,10 +225,17 @@ class EvacuationWatch:
             if now >= w.deadline:
                 self._settle(w, error=self._timeout(w))
                 continue
-            w.next_due = now + max(MIN_ROUND, poll_interval(now - w.registered, verify))
+            w.interval = max(MIN_ROUND, poll_interval(now - w.registered, verify))
+            w.next_due = now + w.interval
 
-    def _read_moves(self, moved: list[_Waiter], now: float) -> list[_Waiter]:
-        """Judge what the batch readings tell; return the waiters to fetch one by one."""
+    def _read_moves(
+        self, moved: list[_Waiter], now: float, listed: dict[str, list[_Waiter]]
+    ) -> list[_Waiter]:
+        """Judge what the batch readings tell; return the waiters to fetch one by one.
+
+        Waiters best read from a listing of their destination go into ``listed``.
+        """
+        landed_on: dict[str | None, list[_Waiter]] = defaultdict(list)
         alone = [w for w in moved if w.individually or not self._migrations_usable]
         pending = [w for w in moved if w not in alone]
         if not pending:
@@ -227,12 +250,24 @@ class EvacuationWatch:
             if mig is not None and mig.status in FINAL_MIGRATION:
                 w.individually = True
                 alone.append(w)
-        fallback = [w for w in pending if w not in alone and now >= w.fallback_at]
+                landed_on[mig.dest_compute].append(w)
+        # Evacuations often end in bursts: several that landed on one host are
+        # read with one listing of it rather than one GET each.
+        for dest, waiters in landed_on.items():
+            if dest and dest != self.failed_host and len(waiters) >= BURST:
+                listed.setdefault(dest, []).extend(waiters)
+                alone = [w for w in alone if w not in waiters]
+        fallback = [w for w in pending if not w.individually and now >= w.fallback_at]
         if fallback:
             for w in fallback:
                 w.fallback_gap *= 2
                 w.fallback_at = now + w.fallback_gap
-            on_host = self._list_host(self.failed_host)
+            try:
+                on_host = self._list_host(self.failed_host)
+            except ComputeError:
+                LOG.warning("Could not list host %s", self.failed_host, exc_info=True)
+                on_host = None
+                alone.extend(fallback)
             if on_host is not None:
                 for w in fallback:
                     if w.instance_id in on_host:
