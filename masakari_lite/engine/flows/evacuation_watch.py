@@ -225,7 +225,12 @@ class EvacuationWatch:
             if now >= w.deadline:
                 self._settle(w, error=self._timeout(w))
                 continue
-            w.interval = max(MIN_ROUND, poll_interval(now - w.registered, verify))
+            w.interval = poll_interval(now - w.registered, verify)
+            if not w.individually:
+                # One read serves every waiter: it may come twice as often
+                # and still cost Nova a fraction of per-server polling.
+                w.interval /= 2
+            w.interval = max(MIN_ROUND, w.interval)
             w.next_due = now + w.interval
 
     def _read_moves(
