@@ -70,13 +70,13 @@ opts = [
     ),
     cfg.IntOpt(
         "host_failure_recovery_threads",
-        default=64,
+        default=128,
         min=1,
         help="How many evacuations of one host failure run at once (upstream: 3). Nova "
         "throttles rebuilds itself (max_concurrent_builds, 10 per destination host), so this "
         "bound should not be the bottleneck: with it below Nova's own limit, recovery takes "
         "proportionally longer (benchmarks/recovery.py). Each one costs the engine a mostly "
-        "idle thread and a poll of the server every few seconds at most.",
+        "idle thread; confirmation reads are batched per flow, not per instance.",
     ),
     cfg.IntOpt(
         "nova_polls_in_flight",
