@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import threading
 import time
@@ -100,10 +99,8 @@ class AllInOne:
         from masakari_lite.db import migration
         from masakari_lite.engine.service import EngineService
 
-        url = self.conf.database.connection
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(url[len("sqlite:///") :])), exist_ok=True)
-        migration.upgrade(url)
+        # make_engine (under the migration) creates a SQLite file's directory.
+        migration.upgrade(self.conf.database.connection)
         if self.nova is None:
             from masakari_lite.compute.client import NovaClient
 
