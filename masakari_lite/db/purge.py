@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import models
@@ -30,9 +30,8 @@ def purge(session: Session, age_in_days: int, now: dt.datetime | None = None) ->
     doomed = set(session.scalars(old_notifications)) | set(
         session.scalars(soft_deleted_notifications)
     )
-    counts: dict[str, int] = {}
     uuids = sorted(doomed)
-    counts["recovery_steps"] = counts["vmoves"] = counts["notifications"] = 0
+    counts = {"recovery_steps": 0, "vmoves": 0, "notifications": 0}
     for start in range(0, len(uuids), 500):
         chunk = uuids[start : start + 500]
         counts["recovery_steps"] += session.execute(
@@ -65,6 +64,4 @@ def purge(session: Session, age_in_days: int, now: dt.datetime | None = None) ->
 
 def _older_than(n, cutoff: dt.datetime):
     """Finished before the cutoff: by the last update, or the creation if never updated."""
-    return (n.updated_at.is_not(None) & (n.updated_at <= cutoff)) | and_(
-        n.updated_at.is_(None), n.created_at <= cutoff
-    )
+    return func.coalesce(n.updated_at, n.created_at) <= cutoff

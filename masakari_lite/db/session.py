@@ -17,11 +17,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _lock = threading.Lock()
-_engines: dict[str, Engine] = {}
-_makers: dict[str, sessionmaker] = {}
+# url -> (engine, its sessionmaker): one registry, so both are found the same way.
+_registry: dict[str, tuple[Engine, sessionmaker]] = {}
 
 
 def _on_sqlite_connect(dbapi_conn, _record) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin), so pysqlite must not.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     # WAL lets readers run beside the one writer; busy_timeout makes a second
     # writer wait instead of failing; foreign keys are off by default in SQLite.
@@ -44,11 +46,6 @@ def make_engine(url: str, **pool: int) -> Engine:
             os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _on_sqlite_connect)
-
-        @event.listens_for(engine, "connect")
-        def _no_pysqlite_begin(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs = {
@@ -63,8 +60,9 @@ def make_engine(url: str, **pool: int) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default: ``[database] connection``)."""
+def _registered(url: str | None) -> tuple[Engine, sessionmaker]:
+    """The process-wide engine and sessionmaker for ``url`` (default: ``[database]``)."""
+    pool: dict[str, int] = {}
     if url is None:
         from masakari_lite.conf import CONF
 
@@ -75,19 +73,20 @@ def get_engine(url: str | None = None) -> Engine:
             "pool_timeout": CONF.database.pool_timeout,
             "connection_recycle_time": CONF.database.connection_recycle_time,
         }
-    else:
-        pool = {}
     with _lock:
-        if url not in _engines:
-            _engines[url] = make_engine(url, **pool)
-            _makers[url] = sessionmaker(_engines[url], expire_on_commit=False)
-        return _engines[url]
+        if url not in _registry:
+            engine = make_engine(url, **pool)
+            _registry[url] = (engine, sessionmaker(engine, expire_on_commit=False))
+        return _registry[url]
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (default: ``[database] connection``)."""
+    return _registered(url)[0]
 
 
 def get_sessionmaker(url: str | None = None) -> sessionmaker:
-    engine = get_engine(url)
-    with _lock:
-        return next(maker for key, maker in _makers.items() if _engines[key] is engine)
+    return _registered(url)[1]
 
 
 @contextlib.contextmanager
@@ -106,7 +105,6 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 def dispose_all() -> None:
     with _lock:
-        for engine in _engines.values():
+        for engine, _maker in _registry.values():
             engine.dispose()
-        _engines.clear()
-        _makers.clear()
+        _registry.clear()
