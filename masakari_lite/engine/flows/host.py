@@ -429,11 +429,9 @@ def _move(job: Job, progress: Progress, targets: Targets, watch: EvacuationWatch
                 return _confirm(job, watch, instance_id, original, issued_from=server.vm_state)
             finally:
                 metrics.EVACUATIONS_IN_FLIGHT.dec()
-        except (NotMoved, ComputeConflict) as exc:
-            errors.append(f"{target or 'scheduler'}: {exc}")
-        except ComputeError as exc:
-            if isinstance(exc, ComputeUnavailable):
-                raise
+        except ComputeUnavailable:
+            raise
+        except (NotMoved, ComputeError) as exc:
             errors.append(f"{target or 'scheduler'}: {exc}")
         server = job.nova.get_server(instance_id)
         if server.host != host or server.task_state in REBUILDING:
