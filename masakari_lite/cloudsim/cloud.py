@@ -368,13 +368,11 @@ class Cloud(SchedulingMixin, EvacuationMixin):
             old = self.hosts.get(inst.host)
             if old is not None:
                 old.instances.pop(inst.id, None)
-                old.vcpus_used -= inst.flavor.vcpus
-                old.ram_used -= inst.flavor.ram
+                self._claim(old, inst, -1)
         inst.host = host.name if host else None
         if host is not None:
             host.instances[inst.id] = None
-            host.vcpus_used += inst.flavor.vcpus
-            host.ram_used += inst.flavor.ram
+            self._claim(host, inst, +1)
 
     @staticmethod
     def _claim(host: m.Host, inst: m.Instance, sign: int) -> None:
