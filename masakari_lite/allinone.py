@@ -107,6 +107,8 @@ class AllInOne:
             self.nova = NovaClient(self.conf)
         messaging.setup(self.conf)
         self.transport = oslo_messaging.get_rpc_transport(self.conf, url=IN_PROCESS_TRANSPORT)
+        # One client for every cast, as messaging._rpc_client keeps one per process.
+        self._client = oslo_messaging.get_rpc_client(self.transport, messaging.target())
         self.engine = EngineService(self.conf, self.nova, transport=self.transport)
         self.engine.start()
         self.app = create_app(self.conf, compute=self.nova, cast=self._cast)
@@ -114,8 +116,7 @@ class AllInOne:
     def _cast(self, notification_uuid: str) -> bool:
         # The same doorbell as messaging.cast_process_notification, on our transport.
         try:
-            client = oslo_messaging.get_rpc_client(self.transport, messaging.target())
-            client.cast({}, "process_notification", notification_uuid=notification_uuid)
+            self._client.cast({}, "process_notification", notification_uuid=notification_uuid)
             return True
         except Exception:
             LOG.warning(
