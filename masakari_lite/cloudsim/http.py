@@ -7,6 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -95,6 +96,13 @@ class Ctx:
 
     def at_least(self, major: int, minor: int) -> bool:
         return self.version >= (major, minor)
+
+    def next_link(self, path: str, marker: str) -> list[dict[str, str]]:
+        """A "next" page link: this request's query, sorted, with the marker replaced."""
+        q = self.request.query_params
+        params = sorted((k, v) for k, v in q.multi_items() if k != "marker")
+        params.append(("marker", marker))
+        return [{"rel": "next", "href": f"{self.links.api}{path}?{urlencode(params)}"}]
 
     async def gate(self, op: str, server: str | None = None) -> None:
         """Count the call and apply the injected faults that match it."""

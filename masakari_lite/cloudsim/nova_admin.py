@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -398,12 +397,8 @@ async def _hypervisors_list(ctx: Ctx, detail: bool) -> Response:
         items = [views.hypervisor(cloud, h, ctx.version, detail, with_servers) for h in hosts]
     body: dict[str, Any] = {"hypervisors": items}
     if limit and len(items) == limit:
-        params = sorted((k, v) for k, v in q.multi_items() if k != "marker")
-        params.append(("marker", str(items[-1]["id"])))
         path = "os-hypervisors/detail" if detail else "os-hypervisors"
-        body["hypervisors_links"] = [
-            {"rel": "next", "href": f"{ctx.links.api}{path}?{urlencode(params)}"}
-        ]
+        body["hypervisors_links"] = ctx.next_link(path, str(items[-1]["id"]))
     return json_response(body)
 
 
@@ -500,11 +495,7 @@ async def migrations_index(ctx: Ctx) -> Response:
         items = [views.migration(cloud, mg, ctx.version) for mg in found]
     body: dict[str, Any] = {"migrations": items}
     if limit and len(items) == limit:
-        params = sorted((k, v) for k, v in q.multi_items() if k != "marker")
-        params.append(("marker", items[-1]["uuid"]))
-        body["migrations_links"] = [
-            {"rel": "next", "href": f"{ctx.links.api}os-migrations?{urlencode(params)}"}
-        ]
+        body["migrations_links"] = ctx.next_link("os-migrations", items[-1]["uuid"])
     return json_response(body)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import uuid as uuidlib
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.responses import Response
 from starlette.routing import Route
@@ -72,10 +71,7 @@ async def _list(ctx: Ctx, detail: bool) -> Response:
             items = [views.server_brief(i, ctx.links) for i in found]
     body: dict[str, Any] = {"servers": items}
     if limit and len(items) == limit:
-        params = sorted((k, v) for k, v in q.multi_items() if k != "marker")
-        params.append(("marker", items[-1]["id"]))
-        href = f"{ctx.links.api}{collection}?{urlencode(params)}"
-        body["servers_links"] = [{"rel": "next", "href": href}]
+        body["servers_links"] = ctx.next_link(collection, items[-1]["id"])
     return json_response(body)
 
 
