@@ -30,6 +30,9 @@ STEP_WORDS = {
 
 DONE = frozenset({"active", "left alone", "failed"})
 
+# A notification's statuses after which the engine does nothing more with it.
+FINAL = frozenset({"finished", "ignored", "failed"})
+
 
 @dataclass
 class Row:
@@ -99,7 +102,7 @@ class Tracker:
         now = time.monotonic()
         vmoves: dict[str, object] = {}
         for uuid, info in self.notifications.items():
-            if info["status"] in ("finished", "ignored", "failed", "error") and info.get("final"):
+            if info.get("final"):
                 continue
             n = self.ha.get_notification(uuid)
             info["status"] = str(n.status)
@@ -110,7 +113,7 @@ class Tracker:
             info["steps_done"] = {
                 s["name"] for s in steps if str(s.get("state")).upper() == "SUCCESS"
             }
-            info["final"] = info["status"] in ("finished", "ignored", "failed")
+            info["final"] = info["status"] in FINAL
             if n.type == "COMPUTE_HOST":
                 for v in self.ha.vmoves(uuid):
                     vmoves[v.server_id] = v
@@ -131,7 +134,7 @@ class Tracker:
         if status == "finished" and inst.vm_state == "active" and inst.task_state is None:
             row.dest = inst.host
             self._end(row, "active", "restarted", now)
-        elif status in ("finished", "ignored", "failed"):
+        elif status in FINAL:
             self._end(row, "failed", "failed", now, f"notification {status}")
         elif status == "error":
             self._phase(row, "error, will retry", now)
@@ -142,7 +145,7 @@ class Tracker:
 
     def _follow_evacuation(self, row: Row, inst, info: dict, vmove, now: float) -> None:
         status = info.get("status")
-        final = status in ("finished", "ignored", "failed")
+        final = status in FINAL
         prepared = "PrepareHAEnabledInstancesTask" in info.get("steps_done", set())
         if vmove is None:
             if prepared or final:
@@ -188,7 +191,7 @@ class Tracker:
     def settled(self, notification: str) -> bool:
         """The notification reached a final status and every instance it hit is done."""
         info = self.notifications.get(notification, {})
-        if info.get("status") not in ("finished", "ignored", "failed"):
+        if info.get("status") not in FINAL:
             return False
         return all(r.phase in DONE for r in self.rows.values() if r.notification == notification)
 
