@@ -63,7 +63,7 @@ class Cloud(SchedulingMixin, EvacuationMixin):
         self.users: dict[str, m.User] = {}
         self.tokens: dict[str, tuple[m.User, str, float]] = {}
 
-        self._ids = {k: itertools.count(1) for k in ("svc", "node", "agg", "mig", "inst")}
+        self._ids = {k: itertools.count(1) for k in ("svc", "node", "agg", "mig")}
         self._inst_seq = itertools.count(1)
         self._evac_queue: deque[EvacJob] = deque()
         self._evac_running = 0
@@ -417,7 +417,6 @@ class Cloud(SchedulingMixin, EvacuationMixin):
             availability_zone=availability_zone,
             key_name=key_name,
             description=description,
-            numeric_id=next(self._ids["inst"]),
         )
         self.instances[inst.id] = inst
         self._by_project.setdefault(project_id, {})[inst.id] = None

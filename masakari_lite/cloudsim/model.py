@@ -156,7 +156,11 @@ class Instance:
     description: str | None = None
     # bumped on every state change so that a delayed transition can tell it is stale
     op_seq: int = 0
-    numeric_id: int = 0
+
+    @property
+    def numeric_id(self) -> int:
+        """Nova's integer id (instance-%08x): the creation sequence number."""
+        return self.seq
 
 
 @dataclass
