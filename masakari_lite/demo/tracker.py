@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from masakari_lite.cloudsim import Cloud
-from masakari_lite.demo.world import Spec
+from masakari_lite.demo.world import HA_KEY, Spec
 
 # Nova's task states while an evacuation rebuilds a server elsewhere.
 REBUILDING = frozenset({"rebuilding", "rebuild_block_device_mapping", "rebuild_spawning"})
@@ -152,7 +152,7 @@ class Tracker:
                 if row.spec.ha:
                     self._end(row, "failed", "failed", now, "no vmove was recorded for it")
                 else:
-                    self._end(row, "left alone", "left alone", now, f"not tagged {_tag()}")
+                    self._end(row, "left alone", "left alone", now, f"not tagged {HA_KEY}=True")
             elif status == "running" and info.get("step") in STEP_WORDS:
                 self._phase(row, STEP_WORDS[info["step"]], now)
             return
@@ -194,9 +194,3 @@ class Tracker:
         if info.get("status") not in FINAL:
             return False
         return all(r.phase in DONE for r in self.rows.values() if r.notification == notification)
-
-
-def _tag() -> str:
-    from masakari_lite.demo.world import HA_KEY
-
-    return f"{HA_KEY}=True"
