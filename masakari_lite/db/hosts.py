@@ -10,12 +10,12 @@ import uuid as uuidlib
 from types import SimpleNamespace
 
 from sqlalchemy import Row, bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors, segments
 from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import FailoverSegment, Host, utcnow
+from masakari_lite.db.unique import UniqueName
 
 FILTERS = ("type", "on_maintenance", "reserved", "name", "control_attributes")
 
@@ -40,9 +40,7 @@ _GET_WITH_SEGMENT = (
         _SEGMENTS.c.deleted == 0,
     )
 )
-_NAME_TAKEN = select(T.c.id).where(
-    T.c.name == bindparam("name"), T.c.deleted == 0, T.c.id != bindparam("exclude")
-)
+_NAMES = UniqueName(T, "Host")
 
 
 def get(session: Reader, segment_uuid: str, host_uuid: str) -> Row:
@@ -95,26 +93,9 @@ def list_(session: Reader, segment_uuid: str, filters: dict, params: ListParams)
     return paginate(session, Host, chosen, params)
 
 
-def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
-    found = session.execute(_NAME_TAKEN, {"name": name, "exclude": exclude_id or 0}).first()
-    return found is not None
-
-
-def _duplicate(name: str) -> errors.Conflict:
-    return errors.Conflict(f"Host with name {name} already exists.")
-
-
-def _flush(session: Session, name: str) -> None:
-    try:
-        session.flush()
-    except IntegrityError:
-        raise _duplicate(name) from None
-
-
 def create(session: Session, segment_uuid: str, values: dict) -> Host:
     segments.get(session, segment_uuid)
-    if _name_taken(session, values["name"]):
-        raise _duplicate(values["name"])
+    _NAMES.check(session, values["name"])
     row = Host(
         uuid=str(uuidlib.uuid4()),
         failover_segment_id=segment_uuid,
@@ -126,7 +107,7 @@ def create(session: Session, segment_uuid: str, values: dict) -> Host:
         control_attributes=values["control_attributes"],
     )
     session.add(row)
-    _flush(session, values["name"])
+    _NAMES.flush(session, values["name"])
     return row
 
 
@@ -142,13 +123,7 @@ def check_mutable(session: Session, segment_uuid: str, host_uuid: str, action: s
 
 def update_(session: Session, segment_uuid: str, host_uuid: str, values: dict) -> Host:
     row = check_mutable(session, segment_uuid, host_uuid, "updated")
-    name = values.get("name")
-    if name is not None and _name_taken(session, name, exclude_id=row.id):
-        raise _duplicate(name)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.updated_at = utcnow()
-    _flush(session, name or row.name)
+    _NAMES.update(session, row, values)
     return row
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid as uuidlib
 
 from sqlalchemy import Row, bindparam, exists, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from masakari_lite.db import errors
 from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import FailoverSegment, Host, Notification, utcnow
 from masakari_lite.db.states import UNFINISHED
+from masakari_lite.db.unique import UniqueName
 
 _UNFINISHED = [str(s) for s in UNFINISHED]
 
@@ -20,6 +20,7 @@ T = FailoverSegment.__table__
 
 # Built once: statement construction costs more than the SQLite query itself.
 _GET = select(T).where(T.c.uuid == bindparam("uuid"), T.c.deleted == 0)
+_NAMES = UniqueName(T, "Failover segment")
 _IN_USE = select(
     exists().where(
         Notification.source_host_uuid.in_(
@@ -58,37 +59,13 @@ def list_(session: Reader, filters: dict, params: ListParams) -> list[Row]:
     return paginate(session, FailoverSegment, {k: filters[k] for k in keys if k in filters}, params)
 
 
-_NAME_TAKEN = select(T.c.id).where(
-    T.c.name == bindparam("name"), T.c.deleted == 0, T.c.id != bindparam("exclude")
-)
-
-
-def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
-    found = session.execute(_NAME_TAKEN, {"name": name, "exclude": exclude_id or 0}).first()
-    return found is not None
-
-
-def _duplicate(name: str) -> errors.Conflict:
-    return errors.Conflict(f"Failover segment with name {name} already exists.")
-
-
-def _flush(session: Session, name: str) -> None:
-    # The unique (name, deleted) constraint settles a race two creators lost
-    # to each other between the check and the insert.
-    try:
-        session.flush()
-    except IntegrityError:
-        raise _duplicate(name) from None
-
-
 def create(session: Session, values: dict) -> FailoverSegment:
-    if _name_taken(session, values["name"]):
-        raise _duplicate(values["name"])
+    _NAMES.check(session, values["name"])
     row = FailoverSegment(uuid=str(uuidlib.uuid4()), deleted=0, **values)
     if row.enabled is None:
         row.enabled = True
     session.add(row)
-    _flush(session, values["name"])
+    _NAMES.flush(session, values["name"])
     return row
 
 
@@ -104,13 +81,7 @@ def update_(session: Session, segment_uuid: str, values: dict) -> FailoverSegmen
             f"Failover segment {segment_uuid} can't be updated as it is in-use to "
             "process notifications."
         )
-    name = values.get("name")
-    if name is not None and _name_taken(session, name, exclude_id=row.id):
-        raise _duplicate(name)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.updated_at = utcnow()
-    _flush(session, name or row.name)
+    _NAMES.update(session, row, values)
     return row
 
 
