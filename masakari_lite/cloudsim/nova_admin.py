@@ -228,24 +228,24 @@ def _images_gone(ctx: Ctx) -> None:
         raise errors.NotFound("The resource could not be found.")
 
 
+async def _images_list(ctx: Ctx, detail: bool) -> Response:
+    _images_gone(ctx)
+    await ctx.gate("images.detail" if detail else "images.index")
+    with ctx.cloud.session():
+        items = [views.image(ctx.cloud, i, ctx.links, detail) for i in ctx.cloud.images.values()]
+    return json_response({"images": items})
+
+
 @compute_endpoint
 async def images_index(ctx: Ctx) -> Response:
     """GET /images (2.35 and earlier)"""
-    _images_gone(ctx)
-    await ctx.gate("images.index")
-    with ctx.cloud.session():
-        items = [views.image(ctx.cloud, i, ctx.links, False) for i in ctx.cloud.images.values()]
-    return json_response({"images": items})
+    return await _images_list(ctx, detail=False)
 
 
 @compute_endpoint
 async def images_detail(ctx: Ctx) -> Response:
     """GET /images/detail (2.35 and earlier)"""
-    _images_gone(ctx)
-    await ctx.gate("images.detail")
-    with ctx.cloud.session():
-        items = [views.image(ctx.cloud, i, ctx.links, True) for i in ctx.cloud.images.values()]
-    return json_response({"images": items})
+    return await _images_list(ctx, detail=True)
 
 
 @compute_endpoint
