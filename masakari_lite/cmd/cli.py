@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from masakari_lite import __version__
+
+# oslo.messaging imports eventlet, which warns on import; no subcommand uses it.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 SUBCOMMAND_MODULES: list[str] = ["cloudsim", "serve", "demo"]
 

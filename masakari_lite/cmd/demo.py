@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import warnings
-
-# oslo.messaging imports eventlet, which warns on import; nothing here uses it.
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

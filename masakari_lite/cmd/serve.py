@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 from masakari_lite import logcontext
-
-# oslo.messaging imports eventlet, which warns on import; nothing here uses it.
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
