@@ -21,7 +21,7 @@ class SchedulingMixin:
                 return az
         return AZ_DEFAULT
 
-    def _host_passes(self, inst: m.Instance, host: m.Host) -> bool:
+    def _host_passes(self, inst: m.Instance, host: m.Host, scoped: dict[str, str]) -> bool:
         svc = host.service
         if svc.disabled or not self.service_is_up(svc):
             return False
@@ -35,11 +35,6 @@ class SchedulingMixin:
             and self.host_availability_zone(host.name) != inst.availability_zone
         ):
             return False
-        scoped = {
-            k[len(EXTRA_SPEC_SCOPE) :]: v
-            for k, v in inst.flavor.extra_specs.items()
-            if k.startswith(EXTRA_SPEC_SCOPE)
-        }
         if scoped:
             meta: dict[str, set[str]] = {}
             for agg_id in self._host_aggregates.get(host.name, ()):
@@ -55,9 +50,15 @@ class SchedulingMixin:
         names = only if only is not None else self.hosts.keys()
         best: m.Host | None = None
         best_free = -1.0
+        # the flavor's aggregate-scoped extra specs, read once for all hosts
+        scoped = {
+            k[len(EXTRA_SPEC_SCOPE) :]: v
+            for k, v in inst.flavor.extra_specs.items()
+            if k.startswith(EXTRA_SPEC_SCOPE)
+        }
         for name in names:
             host = self.hosts.get(name)
-            if host is None or name == exclude or not self._host_passes(inst, host):
+            if host is None or name == exclude or not self._host_passes(inst, host, scoped):
                 continue
             # Nova's default weigher: the most free RAM wins
             free = host.ram_mb * self.config.ram_allocation_ratio - host.ram_used
