@@ -249,16 +249,8 @@ class NovaClient:
 
     def list_servers_on_host(self, host: str) -> list[Server]:
         """Every server on ``host``, all tenants, all pages."""
-        servers: list[Server] = []
         params: dict[str, Any] = {"host": host, "all_tenants": "True", "limit": self.page_size}
-        while True:
-            body = self._request("GET", "/servers/detail", params=params)
-            page = body.get("servers", [])
-            servers.extend(_server(s) for s in page)
-            more = any(link.get("rel") == "next" for link in body.get("servers_links", []))
-            if not page or not more:
-                return servers
-            params["marker"] = page[-1]["id"]
+        return [_server(s) for s in self._pages("/servers/detail", "servers", "id", params)]
 
     def stop_server(self, server_id: str) -> None:
         self._action(server_id, {"os-stop": None})
@@ -319,15 +311,22 @@ class NovaClient:
         paged = self._at_least(MV_MIGRATION_PAGING)
         if paged:
             params["limit"] = self.page_size
-        found: list[Migration] = []
+        rows = self._pages("/os-migrations", "migrations", "uuid", params, paged=paged)
+        return [_migration(m) for m in rows]
+
+    def _pages(
+        self, path: str, key: str, marker: str, params: dict[str, Any], paged: bool = True
+    ) -> list[dict]:
+        """Every row of a listing, following its ``{key}_links`` next pages by ``marker``."""
+        rows: list[dict] = []
         while True:
-            body = self._request("GET", "/os-migrations", params=params)
-            page = body.get("migrations", [])
-            found.extend(_migration(m) for m in page)
-            more = any(link.get("rel") == "next" for link in body.get("migrations_links", []))
+            body = self._request("GET", path, params=params)
+            page = body.get(key, [])
+            rows.extend(page)
+            more = any(link.get("rel") == "next" for link in body.get(f"{key}_links", []))
             if not paged or not page or not more:
-                return found
-            params["marker"] = page[-1]["uuid"]
+                return rows
+            params["marker"] = page[-1][marker]
 
     # --- aggregates
 
