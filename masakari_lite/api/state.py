@@ -73,8 +73,7 @@ class ApiState:
         the database server's round trips overlap.
         """
         if self.inline_reads:
-            with self.reading() as connection:
-                return fn(connection, *args)
+            return self._read_sync(fn, *args)
         return await run_in_threadpool(self._read_sync, fn, *args)
 
     def _read_sync(self, fn: Callable[..., T], *args) -> T:
