@@ -44,7 +44,9 @@ def _resolve_sort(model, params: ListParams) -> list[tuple[str, str]]:
     for d in dirs:
         if d not in ("asc", "desc"):
             raise errors.invalid_input("Unknown sort direction, must be 'asc' or 'desc'")
-    valid = _SORTABLE.setdefault(model, sort_columns(model) - _UNSORTABLE)
+    valid = _SORTABLE.get(model)
+    if valid is None:
+        valid = _SORTABLE[model] = sort_columns(model) - _UNSORTABLE
     for key in keys:
         if key not in valid:
             raise errors.BadRequest("Sort key supplied was not valid.")
