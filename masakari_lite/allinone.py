@@ -96,8 +96,8 @@ class AllInOne:
     def prepare(self) -> None:
         """Database at head, Nova client, transport, engine; everything but HTTP."""
         from masakari_lite.api.app import create_app
+        from masakari_lite.cmd.engine import start_engine
         from masakari_lite.db import migration
-        from masakari_lite.engine.service import EngineService
 
         # make_engine (under the migration) creates a SQLite file's directory.
         migration.upgrade(self.conf.database.connection)
@@ -109,8 +109,7 @@ class AllInOne:
         self.transport = oslo_messaging.get_rpc_transport(self.conf, url=IN_PROCESS_TRANSPORT)
         # One client for every cast, as messaging._rpc_client keeps one per process.
         self._client = oslo_messaging.get_rpc_client(self.transport, messaging.target())
-        self.engine = EngineService(self.conf, self.nova, transport=self.transport)
-        self.engine.start()
+        self.engine = start_engine(self.conf, transport=self.transport, nova=self.nova)
         self.app = create_app(self.conf, compute=self.nova, cast=self._cast)
 
     def _cast(self, notification_uuid: str) -> bool:
