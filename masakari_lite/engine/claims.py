@@ -76,9 +76,12 @@ class Claims:
 
     def claimable(self, now: dt.datetime):
         """Rows a claim may take: fresh, orphaned by a dead engine, or due for a retry."""
+        return or_(Notification.status == S.NEW, self._resumable(now))
+
+    def _resumable(self, now: dt.datetime):
+        """Rows orphaned by a dead engine (lease lapsed) or due for a retry."""
         N = Notification
         return or_(
-            N.status == S.NEW,
             and_(N.status == S.RUNNING, N.lease_until < now),
             and_(
                 N.status == S.ERROR,
@@ -278,15 +281,7 @@ class Claims:
             select(N.notification_uuid, N.status)
             .where(
                 N.deleted == 0,
-                or_(
-                    and_(N.status == S.NEW, N.created_at <= stale_new),
-                    and_(N.status == S.RUNNING, N.lease_until < now),
-                    and_(
-                        N.status == S.ERROR,
-                        or_(N.next_attempt_at.is_(None), N.next_attempt_at <= now),
-                        N.attempt < self.max_attempts,
-                    ),
-                ),
+                or_(and_(N.status == S.NEW, N.created_at <= stale_new), self._resumable(now)),
             )
             .order_by(N.created_at, N.id)
             .limit(limit)
