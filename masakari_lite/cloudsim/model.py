@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +56,6 @@ _STATUS = {
 def status_of(vm_state: str, task_state: str | None) -> str:
     default, by_task = _STATUS.get(vm_state, ("UNKNOWN", {}))
     return by_task.get(task_state or "", default)
-
-
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
 
 
 @dataclass
