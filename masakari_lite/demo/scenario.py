@@ -45,8 +45,8 @@ def _configure(conf, state_dir: str, compute_url: str) -> None:
 
     parse_args([], default_config_files=[])
     allinone.set_defaults(conf)
+    # [database] connection defaults to sqlite:///$state_path/masakari-lite.sqlite.
     conf.set_override("state_path", state_dir)
-    conf.set_override("connection", f"sqlite:///{state_dir}/masakari-lite.sqlite", "database")
     conf.set_override("host", "demo-engine")
     # Poll Nova often: the simulated transitions take a second or two. A failed
     # attempt is retried within seconds rather than minutes, so it shows.
