@@ -89,9 +89,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ComputeError)
     async def _compute(request: Request, exc: ComputeError) -> Response:
-        if isinstance(exc, ComputeUnavailable) or exc.status_code in (None, 404, 409):
-            return fault(503, f"Nova could not be asked whether the compute host exists: {exc}")
-        if exc.status_code == 403:
+        if exc.status_code == 403 and not isinstance(exc, ComputeUnavailable):
             return fault(403, f"Nova refused the compute service lookup: {exc}")
         return fault(503, f"Nova could not be asked whether the compute host exists: {exc}")
 
