@@ -167,9 +167,7 @@ def summary(tracker: Tracker, shared_storage: bool) -> Table:
             outcome = f"FAILED: {row.reason}"
         moved = row.outcome in ("restarted", "evacuated")
         where = f"{row.host} → {row.dest}" if moved else row.host
-        took = ""
-        if row.outcome in ("restarted", "evacuated"):
-            took = f"{row.elapsed(time.monotonic()):.1f}s"
+        took = f"{row.elapsed(time.monotonic()):.1f}s" if moved else ""
         table.add_row(
             row.name,
             row.failure or "",
