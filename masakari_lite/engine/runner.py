@@ -23,6 +23,7 @@ from oslo_config import cfg
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from masakari_lite.compute.errors import ComputeUnavailable
 from masakari_lite.db.models import RecoveryStep
 from masakari_lite.db.session import session_scope
 from masakari_lite.db.states import StepState
@@ -297,8 +298,6 @@ class Job:
         ``fail`` may name a state that will never turn into ``done``, to stop early.
         Transient Nova outages are polled through.
         """
-        from masakari_lite.compute.errors import ComputeUnavailable
-
         started = time.monotonic()
         deadline = started + timeout
         while True:
