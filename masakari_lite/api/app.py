@@ -66,11 +66,12 @@ def create_app(
     ``cast`` replaces the oslo.messaging doorbell; ``db_url`` the configured database.
     """
     authorizer = Authorizer(conf)
+    sqlite = readers.is_sqlite(db_url)
     state = ApiState(
         sessions=db_session.get_sessionmaker(db_url),
         reads=readers.get_read_engine(db_url),
-        write_lock=threading.Lock() if readers.is_sqlite(db_url) else None,
-        inline_reads=readers.is_sqlite(db_url),
+        write_lock=threading.Lock() if sqlite else None,
+        inline_reads=sqlite,
         authorizer=authorizer,
         compute_factory=(lambda: compute)
         if compute is not None
