@@ -311,7 +311,6 @@ class Claims:
                 .where(N.status == S.ERROR, N.attempt >= self.max_attempts)
                 .values(
                     status=S.FAILED,
-                    message=N.message,
                     lease_until=None,
                     next_attempt_at=None,
                 )
