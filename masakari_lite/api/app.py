@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 
 from fastapi import FastAPI
@@ -20,10 +19,12 @@ from masakari_lite.api import (
     segments,
     vmoves,
 )
+from masakari_lite.api.compute_hosts import ComputeServices
 from masakari_lite.api.policy import Authorizer
-from masakari_lite.api.state import ApiState, ComputeServices
+from masakari_lite.api.state import ApiState
 from masakari_lite.db import readers
 from masakari_lite.db import session as db_session
+from masakari_lite.db.group_commit import GroupCommitWriter
 from masakari_lite.metrics import register_notification_counts
 
 
@@ -62,15 +63,16 @@ def create_app(
 ):
     """The ASGI application.
 
-    ``compute`` replaces the Nova client (a test fake with ``find_compute_service``);
+    ``compute`` replaces the Nova client (a test fake, see ``ComputeServices``);
     ``cast`` replaces the oslo.messaging doorbell; ``db_url`` the configured database.
     """
     authorizer = Authorizer(conf)
     sqlite = readers.is_sqlite(db_url)
+    sessions = db_session.get_sessionmaker(db_url)
     state = ApiState(
-        sessions=db_session.get_sessionmaker(db_url),
+        sessions=sessions,
         reads=readers.get_read_engine(db_url),
-        write_lock=threading.Lock() if sqlite else None,
+        writer=GroupCommitWriter(sessions) if sqlite else None,
         inline_reads=sqlite,
         authorizer=authorizer,
         compute_factory=(lambda: compute)
@@ -81,6 +83,7 @@ def create_app(
         duplicate_window=conf.duplicate_notification_detection_interval,
         link_prefix=conf.osapi_masakari_link_prefix,
         healthcheck_disable_file=conf.healthcheck_disable_file,
+        compute_host_cache_seconds=conf.nova_compute_host_cache_seconds,
     )
     register_notification_counts(state.sessions)
     fastapi_app = build_fastapi(state)

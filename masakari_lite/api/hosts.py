@@ -68,19 +68,27 @@ async def list_hosts(request: Request, segment_id: str) -> JSON:
 
 
 @router.post(BASE, status_code=201, openapi_extra=openapi.json_body(schemas.host_create))
-def create_host(request: Request, segment_id: str) -> JSON:
+async def create_host(request: Request, segment_id: str) -> JSON:
     """Add a host (a Nova compute host) to a segment."""
     validation.HOST_CREATE.validate(body(request))
     authorize(request, RULE + "create")
     values = _values(body(request)["host"])
     _check_ids(segment_id)
     api = state(request)
-    with api.reading() as session:
-        db_segments.get(session, segment_id)
-    api.check_compute_host(values["name"])
-    with api.transaction() as session:
-        row = db.create(session, segment_id, values)
-        return JSON({"host": views.host(row, db_segments.get(session, segment_id))}, 201)
+    await api.read(db_segments.get, segment_id)  # a 404 before asking Nova
+    await api.check_compute_host(values["name"])
+    view = await api.write(_create, segment_id, values)
+    return JSON({"host": view}, 201)
+
+
+def _create(session, segment_id: str, values: dict) -> dict:
+    row, segment = db.create(session, segment_id, values)
+    return views.host(row, segment)
+
+
+def _update(session, segment_id: str, host_id: str, values: dict) -> dict:
+    row = db.update_(session, segment_id, host_id, values)
+    return views.host(row, db_segments.get(session, segment_id))
 
 
 @router.get(BASE + "/{host_id}")
@@ -93,7 +101,7 @@ async def show_host(request: Request, segment_id: str, host_id: str) -> JSON:
 
 
 @router.put(BASE + "/{host_id}", openapi_extra=openapi.json_body(schemas.host_update))
-def update_host(request: Request, segment_id: str, host_id: str) -> JSON:
+async def update_host(request: Request, segment_id: str, host_id: str) -> JSON:
     """Update a host; refused while its segment has unfinished notifications."""
     validation.HOST_UPDATE.validate(body(request))
     authorize(request, RULE + "update")
@@ -101,19 +109,17 @@ def update_host(request: Request, segment_id: str, host_id: str) -> JSON:
     _check_ids(segment_id, host_id)
     api = state(request)
     if "name" in values:
-        with api.transaction() as session:
-            db.check_mutable(session, segment_id, host_id, "updated")
-        api.check_compute_host(values["name"])
-    with api.transaction() as session:
-        row = db.update_(session, segment_id, host_id, values)
-        return JSON({"host": views.host(row, db_segments.get(session, segment_id))})
+        # The 404/409 a rename would meet come before asking Nova about the new name.
+        await api.read(db.check_mutable, segment_id, host_id, "updated")
+        await api.check_compute_host(values["name"])
+    view = await api.write(_update, segment_id, host_id, values)
+    return JSON({"host": view})
 
 
 @router.delete(BASE + "/{host_id}", status_code=204)
-def delete_host(request: Request, segment_id: str, host_id: str) -> JSON:
+async def delete_host(request: Request, segment_id: str, host_id: str) -> JSON:
     """Remove a host from its segment."""
     authorize(request, RULE + "delete")
     _check_ids(segment_id, host_id)
-    with state(request).transaction() as session:
-        db.delete(session, segment_id, host_id)
+    await state(request).write(db.delete, segment_id, host_id)
     return JSON(None, status_code=204)

@@ -50,13 +50,20 @@ async def list_segments(request: Request) -> JSON:
 @router.post(
     "/segments", status_code=201, openapi_extra=openapi.json_body(schemas.segment_create_v12)
 )
-def create_segment(request: Request) -> JSON:
+async def create_segment(request: Request) -> JSON:
     """Create a failover segment."""
     validation.SEGMENT_CREATE[version(request) >= (1, 2)].validate(body(request))
     authorize(request, RULE + "create")
-    with state(request).transaction() as session:
-        row = db.create(session, _values(body(request)["segment"]))
-        return JSON({"segment": views.segment(row)}, status_code=201)
+    view = await state(request).write(_create, _values(body(request)["segment"]))
+    return JSON({"segment": view}, status_code=201)
+
+
+def _create(session, values: dict) -> dict:
+    return views.segment(db.create(session, values))
+
+
+def _update(session, segment_id: str, values: dict) -> dict:
+    return views.segment(db.update_(session, segment_id, values))
 
 
 @router.get("/segments/{segment_id}")
@@ -69,21 +76,19 @@ async def show_segment(request: Request, segment_id: str) -> JSON:
 
 
 @router.put("/segments/{segment_id}", openapi_extra=openapi.json_body(schemas.segment_update_v12))
-def update_segment(request: Request, segment_id: str) -> JSON:
+async def update_segment(request: Request, segment_id: str) -> JSON:
     """Update a failover segment; refused while its hosts have unfinished notifications."""
     validation.SEGMENT_UPDATE[version(request) >= (1, 2)].validate(body(request))
     authorize(request, RULE + "update")
     _check_uuid(segment_id)
-    with state(request).transaction() as session:
-        row = db.update_(session, segment_id, _values(body(request)["segment"]))
-        return JSON({"segment": views.segment(row)})
+    view = await state(request).write(_update, segment_id, _values(body(request)["segment"]))
+    return JSON({"segment": view})
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
-def delete_segment(request: Request, segment_id: str) -> JSON:
+async def delete_segment(request: Request, segment_id: str) -> JSON:
     """Delete a failover segment and its hosts."""
     authorize(request, RULE + "delete")
     _check_uuid(segment_id)
-    with state(request).transaction() as session:
-        db.delete(session, segment_id)
+    await state(request).write(db.delete, segment_id)
     return JSON(None, status_code=204)

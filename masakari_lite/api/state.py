@@ -8,36 +8,30 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, Engine, exc
+from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from masakari_lite.api import middleware
+from masakari_lite.api.compute_hosts import ComputeHostNames, ComputeServices
 from masakari_lite.api.context import RequestContext
 from masakari_lite.api.policy import Authorizer
-from masakari_lite.compute.types import Service
-from masakari_lite.db import errors
+from masakari_lite.db import readers
+from masakari_lite.db.group_commit import GroupCommitWriter
 
 LOG = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-class ComputeServices(Protocol):
-    """The one Nova call the API makes (NovaClient has it)."""
-
-    def find_compute_service(self, host: str) -> Service | None: ...
 
 
 @dataclass
 class ApiState:
     sessions: sessionmaker
     reads: Engine
-    # SQLite has one writer at a time. Writer threads queue here, where a release
-    # wakes the next at once, instead of in SQLite's busy handler, which sleeps.
-    write_lock: threading.Lock | None
+    # SQLite: the one writer thread that group-commits the API's writes (None elsewhere).
+    writer: GroupCommitWriter | None
     inline_reads: bool
     authorizer: Authorizer
     compute_factory: Callable[[], ComputeServices]
@@ -46,39 +40,63 @@ class ApiState:
     duplicate_window: int
     link_prefix: str | None
     healthcheck_disable_file: str | None
+    compute_host_cache_seconds: float = 0
     _compute: ComputeServices | None = None
+    _inline_connection: Connection | None = None
     _compute_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """The request's one write transaction: commit on success, roll back on any error."""
-        if self.write_lock is None:
-            with self.sessions.begin() as session:
-                yield session
-            return
-        with self.write_lock, self.sessions.begin() as session:
-            yield session
+    def __post_init__(self) -> None:
+        self.compute_hosts = ComputeHostNames(lambda: self.compute, self.compute_host_cache_seconds)
+
+    async def write(self, fn: Callable[..., T], *args) -> T:
+        """``fn(session, *args)`` in a write transaction; its value once committed.
+
+        On SQLite the group-commit writer runs it (one fsync for every write
+        queued meanwhile); elsewhere it gets its own transaction in the
+        threadpool, and the database server overlaps the round trips.
+        """
+        if self.writer is not None:
+            return await self.writer.run(fn, *args)
+        return await run_in_threadpool(self._write_sync, fn, *args)
+
+    def _write_sync(self, fn: Callable[..., T], *args) -> T:
+        with self.sessions.begin() as session:
+            return fn(session, *args)
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read-only transaction on a Connection; on SQLite it never waits for a writer."""
+        """A Connection whose statements autocommit (see ``db.readers``)."""
         with self.reads.begin() as connection:
             yield connection
 
     async def read(self, fn: Callable[..., T], *args) -> T:
-        """``fn(connection, *args)`` in a read transaction.
+        """``fn(connection, *args)`` on a read connection (see ``db.readers``).
 
         Inline on SQLite, where a read is a few microseconds of local work and a
         thread hop would cost more; in the threadpool otherwise, so that waits on
         the database server's round trips overlap.
         """
         if self.inline_reads:
-            return self._read_sync(fn, *args)
-        return await run_in_threadpool(self._read_sync, fn, *args)
+            return self._read_inline(fn, *args)
+        return await run_in_threadpool(readers.retry_on_disconnect, self._read_once, fn, *args)
 
-    def _read_sync(self, fn: Callable[..., T], *args) -> T:
+    def _read_once(self, fn: Callable[..., T], *args) -> T:
         with self.reading() as connection:
             return fn(connection, *args)
+
+    def _read_inline(self, fn: Callable[..., T], *args) -> T:
+        # Only the event loop's thread reads inline, one read at a time, so it
+        # keeps one connection instead of a pool checkout per request.
+        connection = self._inline_connection
+        if connection is None:
+            connection = self._inline_connection = self.reads.connect()
+        try:
+            with connection.begin():
+                return fn(connection, *args)
+        except exc.DBAPIError:
+            self._inline_connection = None
+            connection.invalidate()
+            raise
 
     @property
     def compute(self) -> ComputeServices:
@@ -98,9 +116,10 @@ class ApiState:
         except Exception:
             LOG.warning("Could not ring the engine for %s", notification_uuid, exc_info=True)
 
-    def check_compute_host(self, name: str) -> None:
-        if self.compute.find_compute_service(name) is None:
-            raise errors.BadRequest(f"Compute service with name {name} could not be found.")
+    async def check_compute_host(self, name: str) -> None:
+        """400 unless Nova knows a compute host ``name``; Nova is asked only on a cache miss."""
+        if not self.compute_hosts.known(name):
+            await run_in_threadpool(self.compute_hosts.check, name)
 
 
 def state(request: Request) -> ApiState:

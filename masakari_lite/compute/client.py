@@ -197,6 +197,15 @@ class NovaClient:
                 return _service(s)
         return None
 
+    def compute_host_names(self) -> set[str]:
+        """The hosts of every nova-compute service, in one call."""
+        body = self._request("GET", "/os-services", params={"binary": COMPUTE_BINARY})
+        return {
+            s["host"]
+            for s in body.get("services", [])
+            if s.get("binary") == COMPUTE_BINARY and s.get("host")
+        }
+
     def get_service(self, host: str) -> Service:
         """Like find_compute_service, but a missing service is ComputeNotFound."""
         svc = self.find_compute_service(host)

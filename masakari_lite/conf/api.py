@@ -21,6 +21,14 @@ opts = [
         help="Base URL that replaces the scheme, host and port in version-document links, "
         "for an API behind a proxy or load balancer.",
     ),
+    cfg.IntOpt(
+        "nova_compute_host_cache_seconds",
+        default=60,
+        min=0,
+        help="How long a listing of Nova's nova-compute services answers host create and "
+        "rename without asking Nova again. A name missing from the listing is always asked "
+        "of Nova before a 400. 0 asks Nova on every create and rename, as upstream does.",
+    ),
     cfg.StrOpt(
         "healthcheck_disable_file",
         help="While this file exists, /healthcheck answers 503 so that a load balancer "

@@ -93,8 +93,9 @@ def list_(session: Reader, segment_uuid: str, filters: dict, params: ListParams)
     return paginate(session, Host, chosen, params)
 
 
-def create(session: Session, segment_uuid: str, values: dict) -> Host:
-    segments.get(session, segment_uuid)
+def create(session: Session, segment_uuid: str, values: dict) -> tuple[Host, Row]:
+    """The new host and its segment's row."""
+    segment = segments.get(session, segment_uuid)
     _NAMES.check(session, values["name"])
     row = Host(
         uuid=str(uuidlib.uuid4()),
@@ -108,27 +109,32 @@ def create(session: Session, segment_uuid: str, values: dict) -> Host:
     )
     session.add(row)
     _NAMES.flush(session, values["name"])
-    return row
+    return row, segment
 
 
-def check_mutable(session: Session, segment_uuid: str, host_uuid: str, action: str) -> Host:
-    """The host, unless its segment is busy with notifications (409)."""
-    row = _load(session, segment_uuid, host_uuid)
+def _check_idle(session: Reader, segment_uuid: str, host_uuid: str, action: str) -> None:
     if segments.in_use(session, segment_uuid):
         raise errors.Conflict(
             f"Host {host_uuid} can't be {action} as it is in-use to process notifications."
         )
-    return row
+
+
+def check_mutable(session: Reader, segment_uuid: str, host_uuid: str, action: str) -> None:
+    """404 unless the host is live in that segment; 409 while the segment is busy."""
+    get(session, segment_uuid, host_uuid)
+    _check_idle(session, segment_uuid, host_uuid, action)
 
 
 def update_(session: Session, segment_uuid: str, host_uuid: str, values: dict) -> Host:
-    row = check_mutable(session, segment_uuid, host_uuid, "updated")
+    row = _load(session, segment_uuid, host_uuid)
+    _check_idle(session, segment_uuid, host_uuid, "updated")
     _NAMES.update(session, row, values)
     return row
 
 
 def delete(session: Session, segment_uuid: str, host_uuid: str) -> None:
-    row = check_mutable(session, segment_uuid, host_uuid, "deleted")
+    row = _load(session, segment_uuid, host_uuid)
+    _check_idle(session, segment_uuid, host_uuid, "deleted")
     row.deleted = row.id
     row.deleted_at = utcnow()
     session.flush()

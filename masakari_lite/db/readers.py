@@ -1,24 +1,34 @@
 """Read-only connections for the API's GET routes.
 
 Reads run Core statements on a plain Connection (no ORM session to set up),
-which the query modules accept wherever they only read.
+which the query modules accept wherever they only read. Every statement a
+GET makes is its own implicit transaction (autocommit): a GET needs no
+snapshot across its one or two SELECTs, and upstream, which opens a session
+per query, gives none either. What that saves is round trips and work:
 
-On PostgreSQL and MySQL the read engine is the shared engine. On SQLite the
-shared engine starts every transaction with BEGIN IMMEDIATE, which makes each
-reader queue for the one write lock (and, when it is taken, sleep in SQLite's
-busy handler). In WAL mode a reader needs no lock at all, so reads get their
-own engine whose transactions start with a deferred BEGIN on query-only
-connections: they see a consistent snapshot and never wait for a writer.
+* SQLite: the shared engine starts every transaction with BEGIN IMMEDIATE,
+  which would queue each reader for the one write lock. In WAL mode a reader
+  needs no lock at all, so reads get their own engine on query-only
+  connections that never BEGIN: a SELECT sees the last commit and never
+  waits for a writer.
+* PostgreSQL and MySQL: a pool of autocommit connections without the
+  per-checkout ping. A GET is then one round trip instead of four (ping,
+  BEGIN, SELECT, ROLLBACK); a connection the server dropped is replaced and
+  the read, which changes nothing, is tried once more (``retry_on_disconnect``).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 from masakari_lite.db import session as db_session
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
@@ -29,15 +39,12 @@ def _sqlite_reader(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        # No implicit BEGIN from pysqlite, and none from us: autocommit reads.
+        dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA query_only=ON")
         cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -49,17 +56,30 @@ def is_sqlite(url: str | None) -> bool:
 def get_read_engine(url: str | None = None) -> Engine:
     """The engine for reads (default URL: ``[database] connection``)."""
     engine = db_session.get_engine(url)
-    if engine.dialect.name != "sqlite" or make_url(str(engine.url)).database in (
-        None,
-        "",
-        ":memory:",
-    ):
-        return engine
     key = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite" and make_url(key).database in (None, "", ":memory:"):
+        return engine  # one in-memory database per connection: share the writer's
     with _lock:
         if key not in _engines:
-            _engines[key] = _sqlite_reader(key)
+            if engine.dialect.name == "sqlite":
+                _engines[key] = _sqlite_reader(key)
+            else:
+                pool = db_session.pool_settings(url)
+                _engines[key] = db_session.make_engine(key, reader=True, **pool)
         return _engines[key]
+
+
+def retry_on_disconnect(read: Callable[..., T], *args) -> T:
+    """``read(*args)``, once more if the server had dropped the pooled connection.
+
+    Only for reads: they change nothing, so running one twice is harmless.
+    """
+    try:
+        return read(*args)
+    except exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    return read(*args)
 
 
 def dispose_all() -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 _lock = threading.Lock()
 # url -> (engine, its sessionmaker): one registry, so both are found the same way.
-_registry: dict[str, tuple[Engine, sessionmaker]] = {}
+_registry: dict[str, tuple[Engine, sessionmaker, dict[str, int]]] = {}
 
 
 def _on_sqlite_connect(dbapi_conn, _record) -> None:
@@ -39,7 +39,8 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **pool: int) -> Engine:
+def make_engine(url: str, *, reader: bool = False, **pool: int) -> Engine:
+    """An engine for ``url``; ``reader``: autocommit, unpinged (see ``db.readers``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -49,18 +50,20 @@ def make_engine(url: str, **pool: int) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs = {
-        "pool_pre_ping": True,
+        "pool_pre_ping": not reader,
         "pool_size": pool.get("max_pool_size", 10),
         "max_overflow": pool.get("max_overflow", 20),
         "pool_timeout": pool.get("pool_timeout", 30),
         "pool_recycle": pool.get("connection_recycle_time", 3600),
     }
-    if parsed.get_backend_name() == "mysql":
+    if reader:
+        kwargs["isolation_level"] = "AUTOCOMMIT"
+    elif parsed.get_backend_name() == "mysql":
         kwargs["isolation_level"] = "READ COMMITTED"
     return create_engine(url, **kwargs)
 
 
-def _registered(url: str | None) -> tuple[Engine, sessionmaker]:
+def _registered(url: str | None) -> tuple[Engine, sessionmaker, dict[str, int]]:
     """The process-wide engine and sessionmaker for ``url`` (default: ``[database]``)."""
     pool: dict[str, int] = {}
     if url is None:
@@ -76,7 +79,7 @@ def _registered(url: str | None) -> tuple[Engine, sessionmaker]:
     with _lock:
         if url not in _registry:
             engine = make_engine(url, **pool)
-            _registry[url] = (engine, sessionmaker(engine, expire_on_commit=False))
+            _registry[url] = (engine, sessionmaker(engine, expire_on_commit=False), pool)
         return _registry[url]
 
 
@@ -87,6 +90,11 @@ def get_engine(url: str | None = None) -> Engine:
 
 def get_sessionmaker(url: str | None = None) -> sessionmaker:
     return _registered(url)[1]
+
+
+def pool_settings(url: str | None = None) -> dict[str, int]:
+    """The pool options the engine for ``url`` was made with (empty: the defaults)."""
+    return _registered(url)[2]
 
 
 @contextlib.contextmanager
@@ -105,6 +113,6 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 def dispose_all() -> None:
     with _lock:
-        for engine, _maker in _registry.values():
+        for engine, _maker, _pool in _registry.values():
             engine.dispose()
         _registry.clear()

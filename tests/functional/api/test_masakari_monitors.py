@@ -70,4 +70,4 @@ def test_monitors_notifications_are_accepted(real_api, tmp_path):
             {"event": "LIFECYCLE", "instance_uuid": instance, "vir_domain_event": "STOPPED_FAILED"},
         ),
     ]
-    assert len(real_api.casts) == 2
+    assert len(real_api.rung(2)) == 2

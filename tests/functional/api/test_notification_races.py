@@ -45,4 +45,4 @@ def test_concurrent_duplicates_accept_exactly_one(real_api):
     assert Counter(statuses) == {202: 1, 409: 7}
     with httpx.Client(base_url=real_api.v1) as c:
         assert len(c.get("/notifications").json()["notifications"]) == 1
-    assert len(real_api.casts) == 1
+    assert len(real_api.rung(1)) == 1

@@ -49,7 +49,7 @@ def test_full_lifecycle(real_api):
         payload={"event": "STOPPED", "host_status": "NORMAL", "cluster_status": "OFFLINE"},
     )
     assert n.status == "new" and n.source_host_uuid == host.uuid
-    assert real_api.casts == [n.notification_uuid]
+    assert real_api.rung(1) == [n.notification_uuid]
     assert ha.get_notification(n.notification_uuid).status == "new"
     assert n.notification_uuid in {x.notification_uuid for x in ha.notifications(status="new")}
     assert list(ha.vmoves(n.notification_uuid)) == []

@@ -36,8 +36,14 @@ def make_conf(config_file: str | None = None, **overrides) -> cfg.ConfigOpts:
     return conf
 
 
+def up_compute_service(host: str) -> Service:
+    return Service(
+        id="1", host=host, binary="nova-compute", status="enabled", state="up", forced_down=False
+    )
+
+
 class FakeNova:
-    """Stands in for NovaClient.find_compute_service in unit tests.
+    """Stands in for NovaClient's compute-service lookups in unit tests.
 
     Every name is a nova-compute host except those starting with ``ghost``;
     names starting with ``nova-down`` behave as if Nova were unreachable.
@@ -46,20 +52,18 @@ class FakeNova:
     def __init__(self):
         self.asked: list[str] = []
 
+    def compute_host_names(self) -> set[str]:
+        # Its compute hosts are all names but a few, which no listing can hold:
+        # the API then asks for each name on its own.
+        return set()
+
     def find_compute_service(self, host: str) -> Service | None:
         self.asked.append(host)
         if host.startswith("nova-down"):
             raise ComputeUnavailable("connection refused")
         if host.startswith("ghost"):
             return None
-        return Service(
-            id="1",
-            host=host,
-            binary="nova-compute",
-            status="enabled",
-            state="up",
-            forced_down=False,
-        )
+        return up_compute_service(host)
 
 
 class Live:
@@ -73,6 +77,23 @@ class Live:
     @property
     def v1(self) -> str:
         return self.url + "/v1"
+
+    def rung(self, count: int, timeout: float = 10.0) -> list[str]:
+        """The casts once ``count`` have arrived: the API rings after sending its 202."""
+        self._wait(lambda: len(self.casts) >= count, timeout)
+        return list(self.casts)
+
+    def has_rung(self, notification_uuid: str, timeout: float = 10.0) -> bool:
+        return self._wait(lambda: notification_uuid in self.casts, timeout)
+
+    @staticmethod
+    def _wait(done, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not done():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
 
 @contextlib.contextmanager
