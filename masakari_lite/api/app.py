@@ -18,6 +18,7 @@ from masakari_lite.api import (
     notifications,
     root,
     segments,
+    unimplemented,
     vmoves,
 )
 from masakari_lite.api.policy import Authorizer
@@ -41,6 +42,8 @@ def build_fastapi(state: ApiState) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        # Upstream's router knows no trailing-slash variants: they are 404, not redirects.
+        redirect_slashes=False,
     )
     app.state.api = state
     errors.install(app)
@@ -90,6 +93,7 @@ def create_app(
         max_body=conf.oslo_middleware.max_request_body_size,
         is_admin=authorizer.is_admin,
     )
+    app = unimplemented.BadMethod(app, max_body=conf.oslo_middleware.max_request_body_size)
     if conf.auth_strategy == "keystone":
         from masakari_lite.api.keystone import KeystoneAuth
 

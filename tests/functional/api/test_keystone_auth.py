@@ -213,6 +213,19 @@ def test_version_document_at_root_needs_no_token(api):
     assert resp.json()["versions"][0]["id"] == "v1.0"
 
 
+def test_unimplemented_action_is_405_for_a_member_after_authentication(api, keystone, member):
+    # Upstream refuses the method before any policy check, and before comparing
+    # the URL's project with the token's.
+    assert httpx.get(f"{api}/v1/segments/new").status_code == 401
+    token = {"X-Auth-Token": keystone.token(member)}
+    other_project = uuid.uuid4().hex
+
+    resp = httpx.get(f"{api}/v1/{other_project}/segments/new", headers=token)
+
+    assert resp.status_code == 405, resp.text
+    assert resp.json()["badMethod"]["code"] == 405
+
+
 def _openstack(keystone, user, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **keystone.openstack_env(user)}
     return subprocess.run(

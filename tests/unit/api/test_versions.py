@@ -36,12 +36,6 @@ def test_other_paths_outside_v1_answer_multiple_choices(api):
     assert choice["links"][0]["href"] == api.url + "/v1/whatever"
 
 
-def test_unknown_path_inside_v1_is_item_not_found(client):
-    r = client.get("/nothing-here")
-    assert r.status_code == 404
-    assert fault(r)[0] == "itemNotFound"
-
-
 @pytest.mark.parametrize(
     ("header", "served"),
     [
