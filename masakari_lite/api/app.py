@@ -17,6 +17,7 @@ from masakari_lite.api import (
     notifications,
     root,
     segments,
+    unimplemented,
     vmoves,
 )
 from masakari_lite.api.compute_hosts import ComputeServices
@@ -42,6 +43,8 @@ def build_fastapi(state: ApiState) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        # Upstream's router knows no trailing-slash variants: they are 404, not redirects.
+        redirect_slashes=False,
     )
     app.state.api = state
     errors.install(app)
@@ -93,6 +96,7 @@ def create_app(
         max_body=conf.oslo_middleware.max_request_body_size,
         is_admin=authorizer.is_admin,
     )
+    app = unimplemented.BadMethod(app, max_body=conf.oslo_middleware.max_request_body_size)
     if conf.auth_strategy == "keystone":
         from masakari_lite.api.keystone import KeystoneAuth
 

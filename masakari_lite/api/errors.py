@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from masakari_lite.api import versions
+from masakari_lite.api import notfound, versions
 from masakari_lite.compute.errors import ComputeError, ComputeUnavailable
 from masakari_lite.db import errors
 
@@ -78,11 +78,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         path = request.scope.get("path", "")
-        if exc.status_code == 404 and not (path == "/v1" or path.startswith("/v1/")):
+        in_v1 = path == "/v1" or path.startswith("/v1/")
+        if in_v1 and exc.status_code in (404, 405):
+            # No route for this method and path (the generated but unimplemented
+            # ones got their 405 from unimplemented.BadMethod): upstream's router says 404.
+            return notfound.router_not_found(request.headers.get("accept"))
+        if exc.status_code == 404:
             # Outside /v1 every path is a version choice, as upstream's root app answers.
             return JSON(versions.choices_document(_base_url(request), path), status_code=300)
-        if exc.status_code == 404:
-            return fault(404, "The resource could not be found.")
         if exc.status_code == 405:
             return fault(405, "The method is not allowed for this resource.")
         return fault(exc.status_code, str(exc.detail))

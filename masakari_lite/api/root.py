@@ -45,6 +45,14 @@ async def v1(request: Request) -> JSON:
     return JSON(versions.v1_document(base_url(request)))
 
 
+@v1_router.get("/versions/{version_id}")
+async def show_version(request: Request, version_id: str) -> JSON:
+    """One API version by id (only v1.0 exists); authenticated, but no policy, as upstream."""
+    if version_id != versions.V1_ID:
+        raise errors.NotFound("The resource could not be found.")
+    return JSON(versions.v1_document(base_url(request)))
+
+
 _EXTENSIONS = [
     ("extensions", "Extensions", "Extension information."),
     ("notifications", "Notifications", "Notifications support."),

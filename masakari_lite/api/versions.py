@@ -7,6 +7,7 @@ import re
 from masakari_lite.db import errors
 
 SERVICE = "instance-ha"
+V1_ID = "v1.0"
 MIN_VERSION = (1, 0)
 MAX_VERSION = (1, 3)
 HEADER = "OpenStack-API-Version"
@@ -56,7 +57,7 @@ def parse_header(value: str | None) -> tuple[int, int]:
 
 def _entry(base_url: str) -> dict:
     return {
-        "id": "v1.0",
+        "id": V1_ID,
         "status": "CURRENT",
         "version": fmt(MAX_VERSION),
         "min_version": fmt(MIN_VERSION),
@@ -84,7 +85,7 @@ def choices_document(base_url: str, path: str) -> dict:
     return {
         "choices": [
             {
-                "id": "v1.0",
+                "id": V1_ID,
                 "status": "CURRENT",
                 "links": [{"rel": "self", "href": f"{base_url}/v1{path}"}],
                 "media-types": MEDIA_TYPES,

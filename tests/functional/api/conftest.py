@@ -1,4 +1,4 @@
-"""masakari-lite's API on a real port, on SQLite and PostgreSQL, checking host names
+"""masakari-lite's API on a real port, on SQLite, PostgreSQL and MariaDB, checking host names
 with the real NovaClient against the cloud simulator (password auth through its Keystone)."""
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ def nova_conf_file(tmp_path, sim) -> str:
     return str(ini)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
 def real_api(request, tmp_path, cloudsim_session):
     db_url = request.getfixturevalue(
-        {"sqlite": "sqlite_url", "postgresql": "pg_url"}[request.param]
+        {"sqlite": "sqlite_url", "postgresql": "pg_url", "mysql": "mysql_url"}[request.param]
     )
     conf = make_conf(nova_conf_file(tmp_path, cloudsim_session))
     with live_api(db_url, conf=conf, nova=None) as live:

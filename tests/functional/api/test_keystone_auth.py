@@ -213,6 +213,28 @@ def test_version_document_at_root_needs_no_token(api):
     assert resp.json()["versions"][0]["id"] == "v1.0"
 
 
+def test_version_by_id_needs_a_token_but_no_policy(api, keystone, member):
+    # Upstream's versions controller checks no policy: any valid token reads it.
+    assert httpx.get(f"{api}/v1/versions/v1.0").status_code == 401
+    resp = httpx.get(f"{api}/v1/versions/v1.0", headers={"X-Auth-Token": keystone.token(member)})
+
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["version"]["id"] == "v1.0"
+
+
+def test_unimplemented_action_is_405_for_a_member_after_authentication(api, keystone, member):
+    # Upstream refuses the method before any policy check, and before comparing
+    # the URL's project with the token's.
+    assert httpx.get(f"{api}/v1/segments/new").status_code == 401
+    token = {"X-Auth-Token": keystone.token(member)}
+    other_project = uuid.uuid4().hex
+
+    resp = httpx.get(f"{api}/v1/{other_project}/segments/new", headers=token)
+
+    assert resp.status_code == 405, resp.text
+    assert resp.json()["badMethod"]["code"] == 405
+
+
 def _openstack(keystone, user, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, **keystone.openstack_env(user)}
     return subprocess.run(

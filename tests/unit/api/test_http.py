@@ -119,23 +119,6 @@ def test_noauth_token_without_project_uses_the_user_as_project(api):
         assert c.get("/abc/segments").status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("PATCH", "/segments"),
-        ("PUT", "/segments"),
-        ("DELETE", "/segments"),
-        ("PUT", "/notifications/00000000-0000-0000-0000-000000000000"),
-        ("DELETE", "/notifications/00000000-0000-0000-0000-000000000000"),
-        ("POST", "/notifications/00000000-0000-0000-0000-000000000000/vmoves"),
-    ],
-)
-def test_unimplemented_methods_on_known_paths_are_405(client, method, path):
-    r = client.request(method, path)
-    assert r.status_code == 405
-    assert fault(r)[0] == "badMethod"
-
-
 @pytest.mark.parametrize("query", ["limit=abc", "marker=%00", "type=%00", "sort_key=%00"])
 def test_no_422_from_fastapi(client, query):
     for path in ("/segments", "/notifications"):

@@ -36,10 +36,19 @@ def test_other_paths_outside_v1_answer_multiple_choices(api):
     assert choice["links"][0]["href"] == api.url + "/v1/whatever"
 
 
-def test_unknown_path_inside_v1_is_item_not_found(client):
-    r = client.get("/nothing-here")
-    assert r.status_code == 404
-    assert fault(r)[0] == "itemNotFound"
+@pytest.mark.parametrize("prefix", ["", "/0a1b"])
+def test_version_by_id_is_the_v1_document(api, prefix):
+    # noauth2: the token names the caller's project, which the URL's prefix must match.
+    r = httpx.get(f"{api.v1}{prefix}/versions/v1.0", headers={"X-Auth-Token": "u:0a1b"})
+    assert r.status_code == 200
+    assert r.json() == httpx.get(api.url + "/v1/").json()
+    assert r.json()["version"]["links"][0] == {"rel": "self", "href": api.url + "/v1/"}
+
+
+@pytest.mark.parametrize("version_id", ["v1", "v2.0", "v1.0.0", "%00", "x" * 300])
+def test_other_version_ids_are_not_found(client, version_id):
+    r = client.get(f"/versions/{version_id}")
+    assert fault(r) == ("itemNotFound", 404, "The resource could not be found.")
 
 
 @pytest.mark.parametrize(
