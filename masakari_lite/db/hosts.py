@@ -77,13 +77,16 @@ def _load(session: Session, segment_uuid: str, host_uuid: str) -> Host:
     return row
 
 
-def get_by_name(session: Session, name: str, *, lock: bool = False) -> Host | None:
-    stmt = select(Host).where(Host.name == name, Host.deleted == 0)
-    if lock:
-        # Serializes notification acceptance per host on PostgreSQL and MySQL;
-        # SQLite transactions already hold the write lock from BEGIN IMMEDIATE.
-        stmt = stmt.with_for_update()
-    return session.scalars(stmt).first()
+_BY_NAME = select(T).where(T.c.name == bindparam("name"), T.c.deleted == 0)
+# Serializes notification acceptance per host on PostgreSQL and MySQL; SQLite
+# transactions already hold the write lock from BEGIN IMMEDIATE.
+_BY_NAME_LOCKED = _BY_NAME.with_for_update()
+
+
+def get_by_name(session: Session, name: str, *, lock: bool = False) -> Row | None:
+    """The live host called ``name``; with ``lock``, its row stays locked until the commit."""
+    statement = _BY_NAME_LOCKED if lock else _BY_NAME
+    return session.connection().execute(statement, {"name": name}).first()
 
 
 def list_(session: Reader, segment_uuid: str, filters: dict, params: ListParams) -> list[Row]:
@@ -93,22 +96,23 @@ def list_(session: Reader, segment_uuid: str, filters: dict, params: ListParams)
     return paginate(session, Host, chosen, params)
 
 
-def create(session: Session, segment_uuid: str, values: dict) -> tuple[Host, Row]:
+def create(session: Session, segment_uuid: str, values: dict) -> tuple[SimpleNamespace, Row]:
     """The new host and its segment's row."""
     segment = segments.get(session, segment_uuid)
-    _NAMES.check(session, values["name"])
-    row = Host(
-        uuid=str(uuidlib.uuid4()),
-        failover_segment_id=segment_uuid,
-        deleted=0,
-        reserved=values.get("reserved", False),
-        on_maintenance=values.get("on_maintenance", False),
-        name=values["name"],
-        type=values["type"],
-        control_attributes=values["control_attributes"],
+    row = _NAMES.insert(
+        session,
+        {
+            "uuid": str(uuidlib.uuid4()),
+            "failover_segment_id": segment_uuid,
+            "deleted": 0,
+            "created_at": utcnow(),
+            "reserved": values.get("reserved", False),
+            "on_maintenance": values.get("on_maintenance", False),
+            "name": values["name"],
+            "type": values["type"],
+            "control_attributes": values["control_attributes"],
+        },
     )
-    session.add(row)
-    _NAMES.flush(session, values["name"])
     return row, segment
 
 

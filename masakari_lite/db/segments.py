@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
+from types import SimpleNamespace
 
 from sqlalchemy import Row, bindparam, exists, select, update
 from sqlalchemy.orm import Session
@@ -59,14 +60,12 @@ def list_(session: Reader, filters: dict, params: ListParams) -> list[Row]:
     return paginate(session, FailoverSegment, {k: filters[k] for k in keys if k in filters}, params)
 
 
-def create(session: Session, values: dict) -> FailoverSegment:
-    _NAMES.check(session, values["name"])
-    row = FailoverSegment(uuid=str(uuidlib.uuid4()), deleted=0, **values)
-    if row.enabled is None:
-        row.enabled = True
-    session.add(row)
-    _NAMES.flush(session, values["name"])
-    return row
+def create(session: Session, values: dict) -> SimpleNamespace:
+    row = {"description": None, **values, "uuid": str(uuidlib.uuid4()), "deleted": 0}
+    if row.get("enabled") is None:
+        row["enabled"] = True
+    row["created_at"] = utcnow()
+    return _NAMES.insert(session, row)
 
 
 def in_use(session: Reader, segment_uuid: str) -> bool:

@@ -1,12 +1,14 @@
 """Live-name uniqueness, shared by segments and hosts.
 
-A name is taken when another live row of the table has it. The check runs
-before the write for a clear 409; the unique (name, deleted) constraint
-settles a race two writers lost to each other between the check and the
-flush, with the same 409.
+A name is taken when another live row of the table has it; the unique
+(name, deleted) constraint is the judge, and its violation is the 409. A
+create is one INSERT (no SELECT before it, no ORM unit of work): it is the
+API's hottest write. A rename checks first, for the 409 before any change.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -25,9 +27,21 @@ class UniqueName:
             table.c.id != bindparam("exclude"),
         )
         self._kind = kind
+        self._table = table
+        self._insert = table.insert()
 
     def conflict(self, name: str) -> errors.Conflict:
         return errors.Conflict(f"{self._kind} with name {name} already exists.")
+
+    def insert(self, session: Session, values: dict) -> SimpleNamespace:
+        """Insert a live row named ``values["name"]``: the row as stored, id included."""
+        try:
+            result = session.connection().execute(self._insert, values)
+        except IntegrityError:
+            raise self.conflict(values["name"]) from None
+        row = dict.fromkeys(self._table.c.keys())
+        row.update(values, id=result.inserted_primary_key[0])
+        return SimpleNamespace(**row)
 
     def check(self, session: Session, name: str, exclude_id: int | None = None) -> None:
         """409 when another live row already has ``name``."""
