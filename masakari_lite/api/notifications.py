@@ -1,13 +1,12 @@
 """Notifications: /v1/notifications, the monitors' door into recovery.
 
-Acceptance commits the ``new`` row first and rings the engine after the
-response; a failed ring keeps the 202 (the engine's sweeper finds the row).
+Acceptance commits the ``new`` row first, then queues the engine's ring (see
+``doorbell``); a failed ring keeps the 202 (the engine's sweeper finds the row).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.background import BackgroundTask
 
 from masakari_lite.api import openapi, schemas, validation, views
 from masakari_lite.api.errors import JSON
@@ -78,10 +77,8 @@ async def create_notification(request: Request) -> JSON:
     generated = _generated_time(data["generated_time"])
     api = state(request)
     view = await api.write(_accept, data, generated, api.duplicate_window)
-    # The engine is rung once the 202 is on its way: the row is committed, and a
-    # ring that never happens (a crash right now) costs one sweeper interval.
-    ring = BackgroundTask(api.ring, view["notification_uuid"])
-    return JSON({"notification": view}, status_code=202, background=ring)
+    api.ring(view["notification_uuid"])
+    return JSON({"notification": view}, status_code=202)
 
 
 def _accept(session, data: dict, generated, duplicate_window: int) -> dict:

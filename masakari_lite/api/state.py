@@ -4,7 +4,6 @@ enforcer, the Nova host-name checker and the doorbell. Built by ``create_app``."
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,11 +17,11 @@ from starlette.requests import Request
 from masakari_lite.api import middleware
 from masakari_lite.api.compute_hosts import ComputeHostNames, ComputeServices
 from masakari_lite.api.context import RequestContext
+from masakari_lite.api.doorbell import Doorbell
 from masakari_lite.api.policy import Authorizer
 from masakari_lite.db import readers
 from masakari_lite.db.group_commit import GroupCommitWriter
 
-LOG = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -46,6 +45,7 @@ class ApiState:
     _compute_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        self.doorbell = Doorbell(self.cast)
         self.compute_hosts = ComputeHostNames(lambda: self.compute, self.compute_host_cache_seconds)
 
     async def write(self, fn: Callable[..., T], *args) -> T:
@@ -109,12 +109,9 @@ class ApiState:
         return self._compute
 
     def ring(self, notification_uuid: str) -> None:
-        """Tell the engine after the commit. A failure never undoes the 202: the row is
+        """Tell the engine, after the commit. A failure never undoes the 202: the row is
         stored as 'new' and the engine's sweeper claims it without the message."""
-        try:
-            self.cast(notification_uuid)
-        except Exception:
-            LOG.warning("Could not ring the engine for %s", notification_uuid, exc_info=True)
+        self.doorbell.ring(notification_uuid)
 
     async def check_compute_host(self, name: str) -> None:
         """400 unless Nova knows a compute host ``name``; Nova is asked only on a cache miss."""
