@@ -106,6 +106,25 @@ def test_banner_says_how_to_reach_it(served):
     assert "noauth2" in served.banner
 
 
+def test_the_simulated_keystone_catalog_leads_to_the_api(served):
+    # What a devstack clouds.yaml holds: Keystone and a user, no endpoint of ours.
+    conn = openstack.connect(
+        auth_url=f"{served.sim_url}/identity/v3",
+        username="demo",
+        password="demo",
+        project_name="demo",
+        user_domain_id="default",
+        project_domain_id="default",
+    )
+    assert conn.instance_ha.get_endpoint() == served.endpoint
+    assert "its catalog lists this API as instance-ha" in served.banner
+    seg = conn.instance_ha.create_segment(
+        name="seg-catalog", recovery_method="auto", service_type="COMPUTE"
+    )
+    assert seg.uuid in {s.uuid for s in served.sdk().instance_ha.segments()}
+    conn.instance_ha.delete_segment(seg.uuid)
+
+
 def test_a_host_failure_is_recovered_end_to_end(served):
     ha = served.sdk().instance_ha
     segment = ha.create_segment(name="seg-serve", recovery_method="auto", service_type="COMPUTE")
