@@ -5,8 +5,8 @@
 
 Both servers run as real processes at the same time, with one API worker, noauth2, their own
 fresh database of the same engine, and the same oslo.messaging transport. Upstream is
-installed from PyPI into its own venv (MASAKARI_LITE_UPSTREAM_VENV, default
-~/.cache/masakari-lite/masakari-upstream-venv; built on first use, which takes a few minutes)
+installed from PyPI into its own venv by tools/upstream/upstream.sh (MASAKARI_LITE_UPSTREAM_VENV,
+default ~/.cache/masakari-lite/masakari-upstream-venv; built on first use, a few minutes)
 and served by its own `masakari-api` with notification_delay_max = 0. The load comes from C
 client processes, each sending its share of the N requests one after the other on a
 kept-alive connection. Each operation runs on one side, then on the other (who goes first
@@ -55,7 +55,7 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "masaka
 UPSTREAM_VENV = Path(
     os.environ.get("MASAKARI_LITE_UPSTREAM_VENV", CACHE / "masakari-upstream-venv")
 )
-UPSTREAM_REQUIREMENTS = ["masakari==22.0.0", "psycopg2-binary"]
+UPSTREAM_SCRIPT = REPO / "tools" / "upstream" / "upstream.sh"
 PORT_RANGE = range(18910, 18950)
 PG_ADMIN_URL = os.environ.get(
     "MASAKARI_LITE_TEST_PG_ADMIN_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -337,19 +337,10 @@ class Nova:
 
 
 def ensure_upstream_venv() -> Path:
-    stamp = UPSTREAM_VENV / ".masakari-lite-stamp"
-    want = " ".join(UPSTREAM_REQUIREMENTS)
-    if (UPSTREAM_VENV / "bin" / "masakari-api").exists() and stamp.exists():
-        if stamp.read_text().strip() == want:
-            return UPSTREAM_VENV
-    print(f"installing {want} into {UPSTREAM_VENV} (a few minutes the first time)", flush=True)
-    run([sys.executable, "-m", "venv", str(UPSTREAM_VENV)])
-    run(
-        [str(UPSTREAM_VENV / "bin" / "pip"), "install", "-q", "--disable-pip-version-check"]
-        + UPSTREAM_REQUIREMENTS,
-        timeout=1800,
-    )
-    stamp.write_text(want + "\n")
+    """The venv the tests' upstream functional suite uses too: one script builds both."""
+    print(f"upstream venv: {UPSTREAM_VENV} (first build: a few minutes)", flush=True)
+    env = {**os.environ, "MASAKARI_LITE_UPSTREAM_VENV": str(UPSTREAM_VENV)}
+    run([str(UPSTREAM_SCRIPT), "setup"], env=env, timeout=1800)
     return UPSTREAM_VENV
 
 

@@ -62,6 +62,8 @@ class Cloud(SchedulingMixin, EvacuationMixin):
         self.projects: dict[str, m.Project] = {}
         self.users: dict[str, m.User] = {}
         self.tokens: dict[str, tuple[m.User, str, float]] = {}
+        # catalog entries beyond compute and identity: type -> (name, URL template)
+        self.catalog_services: dict[str, tuple[str, str]] = {}
 
         self._ids = {k: itertools.count(1) for k in ("svc", "node", "agg", "mig")}
         self._inst_seq = itertools.count(1)
@@ -180,6 +182,22 @@ class Cloud(SchedulingMixin, EvacuationMixin):
             user = m.User(_hex_id(f"user.{name}"), name, password, proj.id, list(roles))
             self.users[user.id] = user
             return user
+
+    def register_service(self, service_type: str, name: str, url: str) -> None:
+        """Add (or replace) a catalog entry, e.g. the instance-ha API a test runs beside us.
+
+        ``$(project_id)s`` and ``$(tenant_id)s`` in ``url`` become the token's project,
+        as Keystone substitutes them.
+        """
+        for field, value in (("type", service_type), ("name", name), ("url", url)):
+            if not isinstance(value, str) or not value:
+                raise errors.BadRequest(f"'{field}' must be a non-empty string")
+        if service_type in ("compute", "identity"):
+            raise errors.BadRequest(f"'{service_type}' is the simulator's own service")
+        if not url.startswith(("http://", "https://")):
+            raise errors.BadRequest("'url' must be an http(s) URL")
+        with self.lock:
+            self.catalog_services[service_type] = (name, url)
 
     def project_by_name(self, name: str) -> m.Project | None:
         return next((p for p in self.projects.values() if p.name == name), None)

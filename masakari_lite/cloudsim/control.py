@@ -193,6 +193,20 @@ async def slow_evacuation(cloud: Cloud, request: Request) -> Any:
 
 
 @_control
+async def get_catalog(cloud: Cloud, request: Request) -> Any:
+    with cloud.lock:
+        services = cloud.catalog_services.items()
+        return {"services": [{"type": t, "name": n, "url": u} for t, (n, u) in services]}
+
+
+@_control
+async def register_service(cloud: Cloud, request: Request) -> Any:
+    body = await _body(request)
+    cloud.register_service(body.get("type"), body.get("name"), body.get("url"))
+    return json_response({k: body[k] for k in ("type", "name", "url")}, 201)
+
+
+@_control
 async def get_faults(cloud: Cloud, request: Request) -> Any:
     with cloud.lock:
         return {"faults": [r.to_dict() for r in cloud.faults.rules]}
@@ -257,6 +271,8 @@ ROUTES = [
     Route("/_sim/servers/{server_id}", get_server, methods=["GET"]),
     Route("/_sim/servers/{server_id}/crash", crash_server, methods=["POST"]),
     Route("/_sim/servers/{server_id}/slow_evacuation", slow_evacuation, methods=["POST"]),
+    Route("/_sim/catalog", get_catalog, methods=["GET"]),
+    Route("/_sim/catalog", register_service, methods=["POST"]),
     Route("/_sim/faults", get_faults, methods=["GET"]),
     Route("/_sim/faults", add_fault, methods=["POST"]),
     Route("/_sim/faults", clear_faults, methods=["DELETE"]),

@@ -43,7 +43,7 @@ async def version_v3(request: Request) -> Response:
     return json_response({"version": _version(str(request.base_url))})
 
 
-def _catalog(root: str) -> list[dict[str, Any]]:
+def _catalog(cloud: Cloud, root: str, project_id: str | None) -> list[dict[str, Any]]:
     def endpoints(url: str, tag: str) -> list[dict[str, str]]:
         return [
             {
@@ -56,7 +56,7 @@ def _catalog(root: str) -> list[dict[str, Any]]:
             for iface in ("public", "internal", "admin")
         ]
 
-    return [
+    catalog = [
         {
             "type": "compute",
             "name": "nova",
@@ -70,6 +70,18 @@ def _catalog(root: str) -> list[dict[str, Any]]:
             "endpoints": endpoints(f"{root}identity", "identity"),
         },
     ]
+    for service_type, (name, url) in cloud.catalog_services.items():
+        for key in ("$(project_id)s", "$(tenant_id)s"):
+            url = url.replace(key, project_id or "")
+        catalog.append(
+            {
+                "type": service_type,
+                "name": name,
+                "id": service_type,
+                "endpoints": endpoints(url, service_type),
+            }
+        )
+    return catalog
 
 
 def _find_user(cloud: Cloud, spec: dict) -> m.User:
@@ -116,7 +128,7 @@ def _token_body(cloud: Cloud, root: str, token: str, methods: list[str]) -> dict
         )
         + "Z",
         "roles": [{"id": f"role-{r}", "name": r} for r in user.roles],
-        "catalog": _catalog(root),
+        "catalog": _catalog(cloud, root, project_id),
     }
     if project_id:
         project = cloud.projects.get(project_id)

@@ -144,6 +144,10 @@ class CloudSim:
             self.cloud.get_instance(server_id)
             self.cloud.slow_evacuations[server_id] = extra_seconds
 
+    def register_service(self, service_type: str, name: str, url: str) -> None:
+        """Put another service (say the instance-ha API under test) in Keystone's catalog."""
+        self.cloud.register_service(service_type, name, url)
+
     def configure(self, **values: Any) -> None:
         with self.cloud.session():
             self.cloud.config.update(values)

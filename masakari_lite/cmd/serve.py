@@ -49,6 +49,17 @@ def _config_argv(args: argparse.Namespace) -> list[str]:
     return argv
 
 
+def _register_in_catalog(sim, service) -> None:
+    # What devstack's plugin registers, so that clients and monitors that find
+    # instance-ha through Keystone's catalog reach this API. Without Keystone
+    # auth the caller's project is unknown to the API, so the URL names none
+    # (the API accepts /v1 with and without it).
+    url = service.endpoint
+    if service.conf.auth_strategy == "keystone":
+        url += "/$(project_id)s"
+    sim.register_service("instance-ha", "masakari", url)
+
+
 def run(args: argparse.Namespace) -> int:
     import logging
 
@@ -78,10 +89,15 @@ def run(args: argparse.Namespace) -> int:
             f"database: {service.conf.database.connection}",
         ]
         if sim is not None:
+            _register_in_catalog(sim, service)
             hosts = ", ".join(sorted(sim.cloud.hosts))
             lines.append(
                 f"cloudsim: Nova at {sim.compute_url} (hosts {hosts}); "
                 f"fail a host: curl -X POST {sim.url}/_sim/hosts/host1/fail"
+            )
+            lines.append(
+                f"cloudsim: Keystone at {sim.identity_url} (admin/admin, demo/demo), "
+                "its catalog lists this API as instance-ha"
             )
         if service.conf.auth_strategy == "noauth2":
             lines.append(allinone.client_hints(service.endpoint))

@@ -163,6 +163,15 @@ process_failure_opts = [
         default="Masakari detected process failed.",
         help="disabled_reason set on a compute service whose nova-compute process stopped.",
     ),
+    cfg.BoolOpt(
+        "set_host_on_maintenance",
+        default=False,
+        help="Put the host on maintenance when any of its processes stops, as upstream "
+        "Masakari does. Off by default because the API then refuses every later notification "
+        "from that host, including the COMPUTE_HOST one that often follows a dead "
+        "nova-compute, until an operator clears the flag. Turn it on where runbooks or tools "
+        "expect upstream's behaviour.",
+    ),
 ]
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from masakari_lite.compute.errors import ComputeUnavailable
-from masakari_lite.db.models import RecoveryStep
+from masakari_lite.db.models import Host, RecoveryStep
 from masakari_lite.db.session import session_scope
 from masakari_lite.db.states import StepState
 from masakari_lite.engine.claims import Claim, Claims, LostClaim
@@ -209,6 +209,16 @@ class Job:
                 self.lost.set()
                 raise LostClaim(self.notification.uuid)
             yield s
+
+    def update_host(self, **values: Any) -> None:
+        """Set columns of the notification's host row (its maintenance and spare flags)."""
+        with self.tx() as s:
+            s.execute(
+                update(Host)
+                .where(Host.uuid == self.host.uuid)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
 
     def heartbeat(self) -> bool:
         if not self.claims.heartbeat(self.claim):

@@ -3,99 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import re
 import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 
 import httpx
 import openstack
 import pytest
 
+from tests.e2e.serving import serving
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Served:
-    def __init__(self, proc: subprocess.Popen, banner: str, port: int, log_path):
-        self.proc = proc
-        self.banner = banner
-        self.url = f"http://127.0.0.1:{port}"
-        self.endpoint = self.url + "/v1"
-        match = re.search(r"cloudsim: Nova at (http://127\.0\.0\.1:\d+)/v2\.1", banner)
-        assert match, banner
-        self.sim_url = match.group(1)
-        self.log_path = log_path
-
-    def sdk(self):
-        return openstack.connect(
-            auth_type="none", auth={"endpoint": self.endpoint}, instance_ha_api_version="1.1"
-        )
-
-
-def _read_banner(proc: subprocess.Popen, timeout: float) -> str:
-    lines: queue.Queue = queue.Queue()
-
-    def pump() -> None:
-        for line in proc.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    banner = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        if line is None:
-            break
-        banner.append(line)
-        if line.startswith("metrics:"):
-            return "".join(banner)
-    raise AssertionError(f"no banner from serve: {''.join(banner)!r}")
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     state = tmp_path_factory.mktemp("serve")
-    config = state / "masakari-lite.conf"
-    config.write_text(f"[DEFAULT]\nstate_path = {state}\nverify_interval = 0.2\n")
-    port = _free_port()
-    log_path = state / "stderr.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "masakari_lite.cmd.cli",
-                "serve",
-                "--config-file",
-                str(config),
-                "--port",
-                str(port),
-                "--with-cloudsim",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-        try:
-            yield Served(proc, _read_banner(proc, 60), port, log_path)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(10)
+    with serving(state, f"[DEFAULT]\nstate_path = {state}\nverify_interval = 0.2\n") as served:
+        yield served
 
 
 def test_banner_says_how_to_reach_it(served):
@@ -104,6 +29,25 @@ def test_banner_says_how_to_reach_it(served):
         served.banner
     )
     assert "noauth2" in served.banner
+
+
+def test_the_simulated_keystone_catalog_leads_to_the_api(served):
+    # What a devstack clouds.yaml holds: Keystone and a user, no endpoint of ours.
+    conn = openstack.connect(
+        auth_url=served.identity_url,
+        username="demo",
+        password="demo",
+        project_name="demo",
+        user_domain_id="default",
+        project_domain_id="default",
+    )
+    assert conn.instance_ha.get_endpoint() == served.endpoint
+    assert "its catalog lists this API as instance-ha" in served.banner
+    seg = conn.instance_ha.create_segment(
+        name="seg-catalog", recovery_method="auto", service_type="COMPUTE"
+    )
+    assert seg.uuid in {s.uuid for s in served.sdk().instance_ha.segments()}
+    conn.instance_ha.delete_segment(seg.uuid)
 
 
 def test_a_host_failure_is_recovered_end_to_end(served):

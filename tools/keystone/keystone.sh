@@ -28,6 +28,8 @@ URL=http://127.0.0.1:$PORT/v3
 TEMPLATE=$LAB/template
 RUN=$LAB/run-$PORT
 PIDFILE=$RUN/keystone.pid
+# shellcheck source=tools/lib/pyvenv.sh
+source "$HERE/../lib/pyvenv.sh"
 # keystone imports eventlet, which warns about its own deprecation on every command.
 export PYTHONWARNINGS=ignore
 
@@ -73,18 +75,8 @@ EOF
 }
 
 setup_venv() {
-    local stamp
-    stamp=$(requirements_stamp)
-    if [[ -x $VENV/bin/keystone-manage && "$(cat "$VENV/.masakari-lite-stamp" 2>/dev/null)" == "$stamp" ]]; then
-        return
-    fi
-    log "installing keystone into $VENV (takes a few minutes the first time)"
-    "$PYTHON" -m venv "$VENV"
-    # This machine's pip config names local indexes that may not exist: hide that noise.
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt" 2>&1 \
-        | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-    "$VENV/bin/python" -c "import importlib.metadata as m; assert m.version('keystone') == '30.0.0'"
-    echo "$stamp" >"$VENV/.masakari-lite-stamp"
+    pyvenv_ensure "$VENV" "$HERE/requirements.txt" bin/keystone-manage \
+        "import importlib.metadata as m; assert m.version('keystone') == '30.0.0'"
 }
 
 setup_template() {

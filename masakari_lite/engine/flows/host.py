@@ -54,13 +54,7 @@ def recover_host(job: Job) -> str:
 
 def set_maintenance(job: Job) -> None:
     """Upstream's first move: the failed host goes on maintenance and stops being a spare."""
-    with job.tx() as s:
-        s.execute(
-            update(Host)
-            .where(Host.uuid == job.host.uuid)
-            .values(on_maintenance=True, reserved=False)
-            .execution_options(synchronize_session=False)
-        )
+    job.update_host(on_maintenance=True, reserved=False)
 
 
 # --- FenceComputeHostTask

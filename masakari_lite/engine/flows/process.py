@@ -1,7 +1,9 @@
 """PROCESS failure: a stopped nova-compute gets its service disabled, and nothing else.
 
-Unlike upstream, the host is NOT put on maintenance: that would make the API
-refuse the host-down notification that often follows a dead nova-compute.
+Unlike upstream, the host is NOT put on maintenance by default: that would make
+the API refuse the host-down notification that often follows a dead
+nova-compute. ``[process_failure] set_host_on_maintenance`` restores upstream's
+behaviour (any stopped process, before anything else).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ def recover_process(job: Job) -> str:
         raise Finish(f"Process '{name}' started: nothing to recover.")
     if event != "STOPPED":
         raise Ignore(f"Process event '{event}' is not handled.")
+    if job.conf.process_failure.set_host_on_maintenance:
+        job.update_host(on_maintenance=True)
     if name != "nova-compute":
         raise Finish(f"Process '{name}' is not handled: nothing done.")
     job.step("DisableComputeNodeTask", disable_compute_node, name)

@@ -42,6 +42,7 @@ def _routes(sim) -> list[tuple[str, str]]:
         ("POST", "/_sim/hosts"),
         ("POST", "/_sim/servers"),
         ("POST", "/_sim/faults"),
+        ("POST", "/_sim/catalog"),
         ("PUT", "/_sim/config"),
         ("POST", f"/_sim/servers/{sid}/slow_evacuation"),
         ("POST", "/_sim/hosts/host2/recover"),

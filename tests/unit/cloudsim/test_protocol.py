@@ -33,6 +33,28 @@ def test_password_auth_through_simulated_keystone(cloudsim):
     assert check.json()["token"]["user"]["name"] == "admin"
 
 
+def test_registered_services_join_the_catalog_with_the_project_substituted(cloudsim):
+    cloudsim.register_service("instance-ha", "masakari", "http://127.0.0.1:1/v1/$(project_id)s")
+    demo = cloudsim.cloud.project_by_name("demo")
+    conn = openstack.connect(**cloudsim.sdk_config(password=True, user="demo"))
+    assert conn.instance_ha.get_endpoint() == f"http://127.0.0.1:1/v1/{demo.id}"
+    # and over HTTP: replacing the entry, listing it, refusing a bad one
+    url = "http://127.0.0.1:2/v1"
+    body = {"type": "instance-ha", "name": "masakari", "url": url}
+    assert httpx.post(f"{cloudsim.url}/_sim/catalog", json=body).status_code == 201
+    listed = httpx.get(f"{cloudsim.url}/_sim/catalog").json()["services"]
+    assert listed == [body]
+    for bad in ({**body, "url": "nowhere"}, {**body, "type": "compute"}, {"type": "x"}):
+        assert httpx.post(f"{cloudsim.url}/_sim/catalog", json=bad).status_code == 400
+    token = conn.session.get_token()
+    check = httpx.get(
+        f"{cloudsim.identity_url}/auth/tokens",
+        headers={"X-Auth-Token": token, "X-Subject-Token": token},
+    )
+    ha = next(c for c in check.json()["token"]["catalog"] if c["type"] == "instance-ha")
+    assert {e["url"] for e in ha["endpoints"]} == {url}
+
+
 def test_wrong_password_is_401(cloudsim):
     cfg = cloudsim.sdk_config(password=True)
     cfg["password"] = "wrong"

@@ -136,3 +136,25 @@ def test_a_stopped_nova_compute_gets_its_service_disabled_and_nothing_else(db, s
     assert world.steps(again)[0][2][-1] == (
         "Skipping recovery for process nova-compute as it is already disabled"
     )
+
+
+@pytest.mark.parametrize("process_name", ["nova-compute", "libvirtd"])
+def test_set_host_on_maintenance_puts_the_host_on_maintenance_as_upstream(
+    db, sim, engine_conf, nova, process_name
+):
+    engine_conf.set_override("set_host_on_maintenance", True, group="process_failure")
+    service = EngineService(engine_conf, nova, url=db)
+    service.start()
+    try:
+        world = World(db, sim)
+        n = rows.notification(
+            db, world.hosts["host1"], "PROCESS", {"event": "STOPPED", "process_name": process_name}
+        )
+        service.offer(n)
+        assert wait_for_status(db, n).status == S.FINISHED
+    finally:
+        service.stop()
+    host = world.host_row("host1")
+    assert host.on_maintenance
+    disabled = sim.cloud.service_by_host_binary("host1", "nova-compute").disabled
+    assert disabled is (process_name == "nova-compute")
