@@ -165,12 +165,12 @@ process_failure_opts = [
     ),
     cfg.BoolOpt(
         "set_host_on_maintenance",
-        default=False,
+        default=True,
         help="Put the host on maintenance when any of its processes stops, as upstream "
-        "Masakari does. Off by default because the API then refuses every later notification "
-        "from that host, including the COMPUTE_HOST one that often follows a dead "
-        "nova-compute, until an operator clears the flag. Turn it on where runbooks or tools "
-        "expect upstream's behaviour.",
+        "Masakari does (and its tests and runbooks expect). The API then refuses every later "
+        "notification from that host, including a COMPUTE_HOST one if the whole host dies "
+        "after its nova-compute, until an operator clears the flag. False leaves the host "
+        "as it is, so such a host failure is still recovered.",
     ),
 ]
 

@@ -127,7 +127,7 @@ def test_instance_failure_with_and_without_the_metadata_key(stack, sim):
     assert names == ["StopInstanceTask", "StartInstanceTask", "ConfirmInstanceActiveTask"]
 
 
-def test_process_failure_disables_the_service_and_keeps_the_host_usable(stack, sim):
+def test_process_failure_disables_the_service_and_puts_the_host_on_maintenance(stack, sim):
     (host,) = _hosts(sim, 1)
     seg = stack.segment()
     host_uuid = stack.host(seg, host)
@@ -137,13 +137,11 @@ def test_process_failure_disables_the_service_and_keeps_the_host_usable(stack, s
     assert n["status"] == "finished"
     assert sim.cloud.service_by_host_binary(host, "nova-compute").disabled
     got = stack.call("GET", f"/segments/{seg}/hosts/{host_uuid}").json()["host"]
-    assert got["on_maintenance"] is False
-    # so the host-down notification that often follows is still accepted
-    servers = _servers(sim, host, 1)
-    _hosts(sim, 1)
-    follow_up = stack.wait(stack.host_down(host))
-    assert follow_up["status"] == "finished"
-    assert sim.server(servers[0]).host != host
+    assert got["on_maintenance"] is True
+    # As upstream: the host's next notification waits for an operator to clear the flag.
+    down = {"event": "STOPPED", "host_status": "NORMAL", "cluster_status": "OFFLINE"}
+    refused = stack.notify("COMPUTE_HOST", host, down)
+    assert refused.status_code == 409 and "under maintenance" in refused.text
 
 
 def test_duplicate_notifications_and_duplicate_doorbells(stack, sim, pg_module_url):

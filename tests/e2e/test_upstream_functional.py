@@ -9,9 +9,9 @@ simulator's Keystone, which lists our API as ``instance-ha``. They run, with
 upstream's runner stestr, from the venv tools/upstream/upstream.sh builds (the
 benchmarks' upstream venv), and every one of them must pass.
 
-``[process_failure] set_host_on_maintenance = True``: upstream's process test
-expects the host on maintenance after a nova-compute STOPPED notification;
-masakari-lite only does that when asked (see docs/operators.md).
+Upstream's process test expects the host on maintenance after a nova-compute
+STOPPED notification: masakari-lite's default, which the configuration below
+states explicitly (see docs/operators.md).
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """PROCESS failure: a stopped nova-compute gets its service disabled, and nothing else.
 
-Unlike upstream, the host is NOT put on maintenance by default: that would make
-the API refuse the host-down notification that often follows a dead
-nova-compute. ``[process_failure] set_host_on_maintenance`` restores upstream's
-behaviour (any stopped process, before anything else).
+As upstream, a stopped process (any) first puts the host on maintenance;
+``[process_failure] set_host_on_maintenance = False`` skips that, so that the
+API still accepts a host-down notification that follows a dead nova-compute.
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def test_a_stopped_nova_compute_gets_its_service_disabled_and_nothing_else(db, s
     service = sim.cloud.service_by_host_binary("host1", "nova-compute")
     assert service.disabled and service.disabled_reason == "Masakari detected process failed."
     assert not service.forced_down
-    assert not world.host_row("host1").on_maintenance
+    assert world.host_row("host1").on_maintenance  # as upstream, by default
     assert sim.server(server).vm_state == "active" and sim.evacuations(server) == 0
     steps = world.steps(n)
     assert [name for name, _, _ in steps] == [
@@ -139,10 +139,10 @@ def test_a_stopped_nova_compute_gets_its_service_disabled_and_nothing_else(db, s
 
 
 @pytest.mark.parametrize("process_name", ["nova-compute", "libvirtd"])
-def test_set_host_on_maintenance_puts_the_host_on_maintenance_as_upstream(
+def test_set_host_on_maintenance_false_leaves_the_host_alone(
     db, sim, engine_conf, nova, process_name
 ):
-    engine_conf.set_override("set_host_on_maintenance", True, group="process_failure")
+    engine_conf.set_override("set_host_on_maintenance", False, group="process_failure")
     service = EngineService(engine_conf, nova, url=db)
     service.start()
     try:
@@ -155,6 +155,6 @@ def test_set_host_on_maintenance_puts_the_host_on_maintenance_as_upstream(
     finally:
         service.stop()
     host = world.host_row("host1")
-    assert host.on_maintenance
+    assert not host.on_maintenance
     disabled = sim.cloud.service_by_host_binary("host1", "nova-compute").disabled
     assert disabled is (process_name == "nova-compute")

@@ -60,8 +60,9 @@ def test_decisions_without_nova(db, engine, seg_host, type_, payload, status, me
     row = wait_for_status(db, n)
     assert row.status == status
     assert message in row.message
-    # None of these put the host on maintenance (upstream does for any stopped process).
-    assert not _host(db, host).on_maintenance
+    # Only a stopped process puts the host on maintenance, as upstream does.
+    stopped_process = type_ == "PROCESS" and payload["event"] == "STOPPED"
+    assert _host(db, host).on_maintenance is stopped_process
 
 
 def test_disabled_segment_is_ignored_with_upstreams_message(db, engine):
