@@ -70,13 +70,12 @@ def create_app(
     ``cast`` replaces the oslo.messaging doorbell; ``db_url`` the configured database.
     """
     authorizer = Authorizer(conf)
-    sqlite = readers.is_sqlite(db_url)
-    sessions = db_session.get_sessionmaker(db_url)
+    sqlite_file = readers.sqlite_file(db_url)
     state = ApiState(
-        sessions=sessions,
+        sessions=db_session.get_sessionmaker(db_url),
         reads=readers.get_read_engine(db_url),
-        writer=GroupCommitWriter(sessions) if sqlite else None,
-        inline_reads=sqlite,
+        writer=GroupCommitWriter(sqlite_file) if sqlite_file else None,
+        inline_reads=readers.is_sqlite(db_url),
         authorizer=authorizer,
         compute_factory=(lambda: compute)
         if compute is not None

@@ -44,6 +44,7 @@ def _sqlite_reader(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA query_only=ON")
+        db_session.sqlite_cache(cur)
         cur.close()
 
     return engine
@@ -53,11 +54,20 @@ def is_sqlite(url: str | None) -> bool:
     return db_session.get_engine(url).dialect.name == "sqlite"
 
 
+def sqlite_file(url: str | None) -> str | None:
+    """The full URL when ``url`` (default: ``[database] connection``) is an SQLite file."""
+    engine = db_session.get_engine(url)
+    key = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "sqlite" or make_url(key).database in (None, "", ":memory:"):
+        return None
+    return key
+
+
 def get_read_engine(url: str | None = None) -> Engine:
     """The engine for reads (default URL: ``[database] connection``)."""
     engine = db_session.get_engine(url)
     key = engine.url.render_as_string(hide_password=False)
-    if engine.dialect.name == "sqlite" and make_url(key).database in (None, "", ":memory:"):
+    if engine.dialect.name == "sqlite" and sqlite_file(url) is None:
         return engine  # one in-memory database per connection: share the writer's
     with _lock:
         if key not in _engines:

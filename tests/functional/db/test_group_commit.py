@@ -17,9 +17,9 @@ from masakari_lite.db.session import dispose_all, get_engine, get_sessionmaker
 @pytest.fixture
 def writer(sqlite_url):
     migration.upgrade(sqlite_url)
-    writer = GroupCommitWriter(get_sessionmaker(sqlite_url))
+    writer = GroupCommitWriter(sqlite_url)
     commits = []
-    event.listen(get_engine(sqlite_url), "commit", lambda conn: commits.append(1))
+    event.listen(writer._engine, "commit", lambda conn: commits.append(1))
     writer.commits = commits
     yield writer
     writer.close()
@@ -69,7 +69,7 @@ def test_a_failing_job_rolls_back_alone(writer, sqlite_url):
 
 
 def test_a_failed_commit_fails_every_job_of_the_batch(writer, sqlite_url):
-    engine = get_engine(sqlite_url)
+    engine = writer._engine
 
     def refuse(conn):
         raise RuntimeError("disk full")
@@ -88,3 +88,31 @@ def test_a_failed_commit_fails_every_job_of_the_batch(writer, sqlite_url):
     assert all(isinstance(r, RuntimeError) for r in results)
     with get_sessionmaker(sqlite_url)() as session:
         assert session.scalar(select(func.count()).select_from(FailoverSegment)) == 0
+
+
+def test_a_batch_waits_for_another_writer_without_blocking_the_loop(writer, sqlite_url):
+    other = get_engine(sqlite_url).connect()
+    other.exec_driver_sql("SELECT 1")  # BEGIN IMMEDIATE: another writer (the engine) holds the lock
+
+    async def scenario():
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        clock = asyncio.create_task(ticker())
+        write = asyncio.create_task(writer.run(_create, "after-the-lock"))
+        await asyncio.sleep(0.3)
+        assert not write.done()
+        other.rollback()
+        other.close()
+        created = await write
+        clock.cancel()
+        return created, ticks
+
+    created, ticks = asyncio.run(scenario())
+    assert created and ticks >= 20  # the loop kept running while the batch waited
+    assert _names(sqlite_url) == ["after-the-lock"]
