@@ -86,6 +86,7 @@ def create_app(
         link_prefix=conf.osapi_masakari_link_prefix,
         healthcheck_disable_file=conf.healthcheck_disable_file,
         compute_host_cache_seconds=conf.nova_compute_host_cache_seconds,
+        async_engines=readers.make_async_engines(db_url),
     )
     register_notification_counts(state.sessions)
     fastapi_app = build_fastapi(state)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, exc
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -42,9 +43,15 @@ class ApiState:
     compute_host_cache_seconds: float = 0
     _compute: ComputeServices | None = None
     _inline_connection: Connection | None = None
+    # PostgreSQL: asyncpg engines, so that round trips overlap without threads.
+    async_engines: tuple[AsyncEngine, AsyncEngine] | None = None
     _compute_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        self.async_reads = self.async_writes = None
+        if self.async_engines is not None:
+            self.async_reads = self.async_engines[0]
+            self.async_writes = async_sessionmaker(self.async_engines[1], expire_on_commit=False)
         self.doorbell = Doorbell(self.cast)
         self.compute_hosts = ComputeHostNames(lambda: self.compute, self.compute_host_cache_seconds)
 
@@ -52,11 +59,14 @@ class ApiState:
         """``fn(session, *args)`` in a write transaction; its value once committed.
 
         On SQLite the group-commit writer runs it (one fsync for every write
-        queued meanwhile); elsewhere it gets its own transaction in the
-        threadpool, and the database server overlaps the round trips.
+        queued meanwhile); on PostgreSQL it gets its own transaction through
+        asyncpg on the loop; on MySQL, its own transaction in the threadpool.
         """
         if self.writer is not None:
             return await self.writer.run(fn, *args)
+        if self.async_writes is not None:
+            async with self.async_writes.begin() as session:
+                return await session.run_sync(fn, *args)
         return await run_in_threadpool(self._write_sync, fn, *args)
 
     def _write_sync(self, fn: Callable[..., T], *args) -> T:
@@ -73,12 +83,23 @@ class ApiState:
         """``fn(connection, *args)`` on a read connection (see ``db.readers``).
 
         Inline on SQLite, where a read is a few microseconds of local work and a
-        thread hop would cost more; in the threadpool otherwise, so that waits on
-        the database server's round trips overlap.
+        thread hop would cost more; through asyncpg on PostgreSQL and in the
+        threadpool on MySQL, so that waits on the server's round trips overlap.
         """
         if self.inline_reads:
             return self._read_inline(fn, *args)
+        if self.async_reads is not None:
+            try:
+                return await self._read_async(fn, *args)
+            except exc.DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise
+            return await self._read_async(fn, *args)
         return await run_in_threadpool(readers.retry_on_disconnect, self._read_once, fn, *args)
+
+    async def _read_async(self, fn: Callable[..., T], *args) -> T:
+        async with self.async_reads.connect() as connection:
+            return await connection.run_sync(fn, *args)
 
     def _read_once(self, fn: Callable[..., T], *args) -> T:
         with self.reading() as connection:
