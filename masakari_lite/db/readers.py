@@ -49,7 +49,6 @@ def _sqlite_reader(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA query_only=ON")
-        db_session.sqlite_cache(cur)
         cur.close()
 
     return engine

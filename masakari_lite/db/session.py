@@ -30,17 +30,7 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
-    sqlite_cache(cur)
     cur.close()
-
-
-def sqlite_cache(cur) -> None:
-    # SQLite's default page cache is 2 MB per connection: once the notifications
-    # table and its indexes outgrow it, every insert and duplicate check reads
-    # pages back from the OS. Memory-mapped reads share the OS page cache
-    # instead of copying each page into every connection's cache.
-    cur.execute("PRAGMA cache_size=-32768")
-    cur.execute("PRAGMA mmap_size=268435456")
 
 
 def _sqlite_begin(conn) -> None:
