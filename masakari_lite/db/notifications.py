@@ -26,12 +26,22 @@ _GET_STEPS = (
     .order_by(_STEPS.c.position, _STEPS.c.id)
 )
 _INSERT = T.insert()
+# Payloads are stored as canonical JSON (sorted keys, no spaces), so the
+# database finds an equal payload itself: a storm of events from one host does
+# not make every new notification decode every stored one. MySQL compares text
+# without regard to case, so what it returns is confirmed in Python.
 _DUPLICATE_CANDIDATES = select(T.c.payload).where(
     T.c.source_host_uuid == bindparam("host"),
     T.c.type == bindparam("type"),
     T.c.generated_time >= bindparam("since"),
     T.c.deleted == 0,
+    T.c.payload == bindparam("payload"),
 )
+
+
+def canonical(payload: dict) -> str:
+    """The stored text of a payload: one spelling per dict, whatever the key order."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
 def get(session: Reader, notification_uuid: str) -> Row:
@@ -58,9 +68,10 @@ def _is_duplicate(
     except OverflowError:
         since = dt.datetime.min
     stored = session.connection().scalars(
-        _DUPLICATE_CANDIDATES, {"host": host_uuid, "type": type_, "since": since}
+        _DUPLICATE_CANDIDATES,
+        {"host": host_uuid, "type": type_, "since": since, "payload": canonical(payload)},
     )
-    # Upstream compares payloads as dicts; JSON text may differ in key order.
+    # Upstream compares payloads as dicts.
     return any(_loads(text) == payload for text in stored)
 
 
@@ -104,7 +115,7 @@ def create(
         source_host_uuid=host.uuid,
         failover_segment_uuid=host.failover_segment_id,
         type=type_,
-        payload=json.dumps(payload),
+        payload=canonical(payload),
         status=str(NotificationStatus.NEW),
         deleted=0,
         attempt=0,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 
-from masakari_lite.db import migration
+from masakari_lite.db import migration, notifications
 from masakari_lite.db.models import FailoverSegment, Host, Notification, utcnow
 from masakari_lite.db.session import session_scope
 
@@ -74,7 +73,7 @@ def notification(
                 generated_time=now,
                 source_host_uuid=host_uuid,
                 type=type_,
-                payload=json.dumps(payload),
+                payload=notifications.canonical(payload),
                 status=status,
                 created_at=now,
             )
