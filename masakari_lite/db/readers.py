@@ -98,6 +98,10 @@ def make_async_engines(url: str | None = None) -> tuple[AsyncEngine, AsyncEngine
     engine = db_session.get_engine(url)
     if engine.dialect.name != "postgresql" or importlib.util.find_spec("asyncpg") is None:
         return None  # the threadpool serves (the postgresql extra installs asyncpg)
+    if engine.url.query:
+        # libpq's URL options (sslmode, connect_timeout, ...) are not asyncpg's:
+        # such a URL keeps the driver it was written for, in the threadpool.
+        return None
     key = engine.url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     pool = db_session.pool_settings(url)
     options = {

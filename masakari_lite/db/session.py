@@ -8,12 +8,13 @@ and never commit.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import threading
 from collections.abc import Iterator
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _lock = threading.Lock()
@@ -60,7 +61,22 @@ def make_engine(url: str, *, reader: bool = False, **pool: int) -> Engine:
         kwargs["isolation_level"] = "AUTOCOMMIT"
     elif parsed.get_backend_name() == "mysql":
         kwargs["isolation_level"] = "READ COMMITTED"
-    return create_engine(url, **kwargs)
+    return create_engine(with_installed_driver(parsed), **kwargs)
+
+
+# A URL without a driver (``postgresql://``, ``mysql://``, as many masakari.conf
+# files have) means SQLAlchemy's default driver, which our extras do not install.
+_EXTRA_DRIVERS = {"postgresql": ("psycopg", "psycopg2"), "mysql": ("MySQLdb", "pymysql")}
+
+
+def with_installed_driver(url: URL) -> URL:
+    """``url`` with the driver our extra installs when it names none and the default is absent."""
+    if "+" in url.drivername or url.drivername not in _EXTRA_DRIVERS:
+        return url
+    default, ours = _EXTRA_DRIVERS[url.drivername]
+    if importlib.util.find_spec(default) is None and importlib.util.find_spec(ours):
+        return url.set(drivername=f"{url.drivername}+{ours}")
+    return url
 
 
 def _registered(url: str | None) -> tuple[Engine, sessionmaker, dict[str, int]]:
