@@ -10,6 +10,7 @@ from oslo_config import cfg
 
 from masakari_lite import __version__, messaging
 from masakari_lite.api import (
+    dbaccess,
     errors,
     hosts,
     metrics,
@@ -23,9 +24,7 @@ from masakari_lite.api import (
 from masakari_lite.api.compute_hosts import ComputeServices
 from masakari_lite.api.policy import Authorizer
 from masakari_lite.api.state import ApiState
-from masakari_lite.db import readers
 from masakari_lite.db import session as db_session
-from masakari_lite.db.group_commit import GroupCommitWriter
 from masakari_lite.metrics import register_notification_counts
 
 
@@ -70,12 +69,9 @@ def create_app(
     ``cast`` replaces the oslo.messaging doorbell; ``db_url`` the configured database.
     """
     authorizer = Authorizer(conf)
-    sqlite_file = readers.sqlite_file(db_url)
     state = ApiState(
         sessions=db_session.get_sessionmaker(db_url),
-        reads=readers.get_read_engine(db_url),
-        writer=GroupCommitWriter(sqlite_file) if sqlite_file else None,
-        inline_reads=readers.is_sqlite(db_url),
+        db=dbaccess.for_url(db_url),
         authorizer=authorizer,
         compute_factory=(lambda: compute)
         if compute is not None
@@ -86,7 +82,6 @@ def create_app(
         link_prefix=conf.osapi_masakari_link_prefix,
         healthcheck_disable_file=conf.healthcheck_disable_file,
         compute_host_cache_seconds=conf.nova_compute_host_cache_seconds,
-        async_engines=readers.make_async_engines(db_url),
     )
     register_notification_counts(state.sessions)
     fastapi_app = build_fastapi(state)
