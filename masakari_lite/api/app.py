@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from oslo_config import cfg
@@ -34,8 +35,19 @@ def _nova(conf: cfg.ConfigOpts) -> ComputeServices:
     return NovaClient(conf)
 
 
+def _lifespan(state: ApiState | None):
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if state is not None:
+            await state.close()
+
+    return lifespan
+
+
 def build_fastapi(state: ApiState) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan(state),
         title="masakari-lite",
         version=__version__,
         description="Instance HA API, wire-compatible with Masakari v1 (microversions 1.0-1.3).",

@@ -38,6 +38,8 @@ class DatabaseAccess(Protocol):
 
     async def write(self, fn: Callable[..., T], *args) -> T: ...
 
+    async def close(self) -> None: ...
+
 
 class ThreadpoolAccess:
     def __init__(self, sessions: sessionmaker, reads: Engine):
@@ -49,6 +51,9 @@ class ThreadpoolAccess:
 
     async def write(self, fn: Callable[..., T], *args) -> T:
         return await run_in_threadpool(self._write_once, fn, *args)
+
+    async def close(self) -> None:
+        """Nothing of its own: the engines are the process's (``db.session``)."""
 
     def _read_once(self, fn: Callable[..., T], *args) -> T:
         with self._reads.begin() as connection:
@@ -84,10 +89,18 @@ class SQLiteAccess(ThreadpoolAccess):
             return await super().write(fn, *args)
         return await self._writer.run(fn, *args)
 
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._writer is not None:
+            self._writer.close()
+
 
 class AsyncpgAccess:
     def __init__(self, reads: AsyncEngine, writes: AsyncEngine):
         self._reads = reads
+        self._write_engine = writes
         self._writes = async_sessionmaker(writes, expire_on_commit=False)
 
     async def read(self, fn: Callable[..., T], *args) -> T:
@@ -101,6 +114,10 @@ class AsyncpgAccess:
     async def write(self, fn: Callable[..., T], *args) -> T:
         async with self._writes.begin() as session:
             return await session.run_sync(fn, *args)
+
+    async def close(self) -> None:
+        await self._reads.dispose()
+        await self._write_engine.dispose()
 
     async def _read_once(self, fn: Callable[..., T], *args) -> T:
         async with self._reads.connect() as connection:

@@ -49,6 +49,11 @@ class ApiState:
         """``fn(session, *args)`` in a write transaction; its value once committed."""
         return await self.db.write(fn, *args)
 
+    async def close(self) -> None:
+        """At shutdown: send the rings still queued, then let the connections go."""
+        await run_in_threadpool(self.doorbell.close)
+        await self.db.close()
+
     @property
     def compute(self) -> ComputeServices:
         # Built on first use: an API whose Nova is not configured still serves

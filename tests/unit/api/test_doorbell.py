@@ -63,3 +63,12 @@ def test_an_exception_is_a_failed_ring_not_an_error():
     bell.ring("a")
     bell.close()
     assert not bell._inline
+
+
+def test_close_sends_what_is_queued():
+    broker = Broker()
+    bell = Doorbell(broker.cast)
+    for uuid in ("a", "b", "c"):
+        bell.ring(uuid)  # the thread opens the connection, so all three queue there
+    bell.close()
+    assert [uuid for uuid, _ in broker.rung] == ["a", "b", "c"]
