@@ -96,8 +96,10 @@ def make_async_engines(url: str | None = None) -> tuple[AsyncEngine, AsyncEngine
     yields to other requests instead of parking a thread.
     """
     engine = db_session.get_engine(url)
-    if engine.dialect.name != "postgresql" or importlib.util.find_spec("asyncpg") is None:
-        return None  # the threadpool serves (the postgresql extra installs asyncpg)
+    if engine.dialect.name != "postgresql" or not all(
+        importlib.util.find_spec(module) for module in ("asyncpg", "greenlet")
+    ):
+        return None  # the threadpool serves (the postgresql extra installs both)
     if engine.url.query:
         # libpq's URL options (sslmode, connect_timeout, ...) are not asyncpg's:
         # such a URL keeps the driver it was written for, in the threadpool.
