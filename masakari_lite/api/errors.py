@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
@@ -37,14 +38,19 @@ UNEXPECTED = (
 
 
 class JSON(Response):
-    """JSON without a per-request pydantic pass; ASCII-escaped, so any str encodes."""
+    """JSON without a per-request pydantic pass, rendered by orjson (a few percent of
+    a GET's CPU less than the json module)."""
 
     media_type = "application/json"
 
     def render(self, content) -> bytes:
         if content is None:
             return b""
-        return json.dumps(content, separators=(",", ":")).encode()
+        try:
+            return orjson.dumps(content)
+        except TypeError:
+            # A str UTF-8 cannot carry (a lone surrogate): ASCII escapes can.
+            return json.dumps(content, separators=(",", ":")).encode()
 
 
 def fault_body(code: int, message: str) -> dict:
