@@ -24,6 +24,7 @@ they had committed first: duplicate and uniqueness checks keep their meaning.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import time
@@ -67,6 +68,7 @@ class GroupCommitWriter:
         self._max_batch = max_batch
         self._pending: deque[_Job] = deque()
         self._draining = False
+        self._drainer: asyncio.Task | None = None
 
     async def run(self, fn: Callable[..., Any], *args) -> Any:
         """``fn(session, *args)`` in the next batch; its value once the batch is committed."""
@@ -75,7 +77,8 @@ class GroupCommitWriter:
         self._pending.append(job)
         if not self._draining:
             self._draining = True
-            loop.create_task(self._drain())
+            # Held, so the running task is never garbage-collected.
+            self._drainer = loop.create_task(self._drain())
         return await job.future
 
     def close(self) -> None:
@@ -92,6 +95,7 @@ class GroupCommitWriter:
             self._draining = False
 
     async def _commit(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
         session = self._sessions()
         try:
             try:
@@ -103,12 +107,23 @@ class GroupCommitWriter:
                 await asyncio.to_thread(_begin_when_free, session)
             outcomes = [_run_job(session, job) for job in batch]
             session.commit()
-        except Exception as error:  # BEGIN or COMMIT failed: nothing of the batch is stored
+        except BaseException as error:  # BEGIN or COMMIT failed: nothing of the batch is stored
             LOG.warning("Group commit of %d write(s) failed", len(batch), exc_info=True)
             outcomes = [(False, error)] * len(batch)
-            session.rollback()
+            with contextlib.suppress(Exception):
+                session.rollback()
+            if not isinstance(error, Exception):  # cancelled (shutdown): so are the callers
+                for job in batch:
+                    job.future.cancel()
+                raise
         finally:
-            session.close()
+            with contextlib.suppress(Exception):
+                session.close()
+        self._settle(batch, outcomes)
+
+    @staticmethod
+    def _settle(batch: list[_Job], outcomes: list[tuple[bool, Any]]) -> None:
+        """Every caller hears: a job's future is never left pending."""
         for job, (ok, value) in zip(batch, outcomes, strict=True):
             if job.future.cancelled():
                 continue
