@@ -23,7 +23,14 @@ from masakari_lite.db.models import Host, VMove, utcnow
 from masakari_lite.db.states import VMOVE_TRANSITIONS, VMoveStatus, VMoveType, allowed
 from masakari_lite.engine.claims import LostClaim
 from masakari_lite.engine.flows.evacuation_watch import EvacuationWatch
-from masakari_lite.engine.runner import Finish, Ignore, Job, Progress, RecoveryFailed
+from masakari_lite.engine.runner import (
+    Finish,
+    Ignore,
+    Job,
+    PollTimeout,
+    Progress,
+    RecoveryFailed,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -381,7 +388,9 @@ def _evacuate_one_inner(
         return True
     except Exception as exc:
         LOG.warning("Evacuation of %s failed: %s", instance_id, exc)
-        message = "Failed reason: timeout." if "Timed out" in str(exc) else str(exc)
+        # Upstream's wording for a move that never finished; any other failure
+        # keeps its own text, whatever words Nova used in it.
+        message = "Failed reason: timeout." if isinstance(exc, PollTimeout) else str(exc)
         try:
             with job.tx() as s:
                 _move_vmove(
