@@ -213,8 +213,9 @@ class NovaClient:
             raise ComputeNotFound(f"Nova has no {COMPUTE_BINARY} service on host {host!r}")
         return svc
 
-    def disable_service(self, host: str, reason: str) -> Service:
-        svc = self.get_service(host)
+    def disable_service(self, host: str, reason: str, *, service: Service | None = None) -> Service:
+        """``service``: the host's service as just read, to spare reading it again."""
+        svc = service or self.get_service(host)
         if self._at_least(MV_SERVICE_UUID):
             return self._update_service(svc, {"status": "disabled", "disabled_reason": reason})
         self._request(
@@ -231,8 +232,11 @@ class NovaClient:
         self._request("PUT", "/os-services/enable", json={"host": host, "binary": COMPUTE_BINARY})
         return self.get_service(host)
 
-    def force_down_service(self, host: str, forced_down: bool = True) -> Service:
-        svc = self.get_service(host)
+    def force_down_service(
+        self, host: str, forced_down: bool = True, *, service: Service | None = None
+    ) -> Service:
+        """``service``: the host's service as just read, to spare reading it again."""
+        svc = service or self.get_service(host)
         if self._at_least(MV_SERVICE_UUID):
             return self._update_service(svc, {"forced_down": forced_down})
         if not self._at_least(MV_FORCE_DOWN):

@@ -263,3 +263,16 @@ def test_a_nova_refusal_that_mentions_a_timeout_keeps_its_own_text(db, sim, engi
     assert row.status == S.FAILED
     message = world.vmoves(n)[server].message
     assert "Timed out waiting for a host." in message and "-> 400" in message
+
+
+def test_the_compute_service_is_read_once_when_its_updates_say_it_is_down(db, sim, engine):
+    world = World(db, sim)
+    world.server("host1")
+    sim.cloud.reset_counters()
+    n = world.host_down("host1")
+    engine.offer(n)
+    row = wait_for_status(db, n)
+    assert row.status == S.FINISHED, row.message
+    # one read, then the force-down and the disable answer with the service itself
+    assert sim.cloud.op_calls["os-services.index"] == 1
+    assert sim.cloud.op_calls["os-services.update"] == 2
