@@ -367,20 +367,22 @@ class NovaClient:
 # --- one client per process
 
 
-_clients: dict[tuple[int, str], NovaClient] = {}
+# Keyed by id() because a ConfigOpts is unhashable. Each entry keeps its conf
+# alive, so no other object can take that id while the entry exists.
+_clients: dict[tuple[int, str], tuple[cfg.ConfigOpts, NovaClient]] = {}
 _clients_lock = threading.Lock()
 
 
 def get_client(conf: cfg.ConfigOpts, group: str = "nova") -> NovaClient:
     """The process-wide client for ``conf``/``group``, so its token and connections are reused."""
     key = (id(conf), group)
-    client = _clients.get(key)
-    if client is None:
+    entry = _clients.get(key)
+    if entry is None:
         with _clients_lock:
-            client = _clients.get(key)
-            if client is None:
-                client = _clients[key] = NovaClient(conf, group)
-    return client
+            entry = _clients.get(key)
+            if entry is None:
+                entry = _clients[key] = (conf, NovaClient(conf, group))
+    return entry[1]
 
 
 def reset_clients() -> None:
