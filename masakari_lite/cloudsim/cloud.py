@@ -202,6 +202,13 @@ class Cloud(SchedulingMixin, EvacuationMixin):
     def project_by_name(self, name: str) -> m.Project | None:
         return next((p for p in self.projects.values() if p.name == name), None)
 
+    def live_token(self, token: str | None) -> tuple[m.User, str, float] | None:
+        """A token's (user, project, expiry) until it expires; None if unknown or expired."""
+        entry = self.tokens.get(token or "")
+        if entry is None or entry[2] <= self.clock.now():
+            return None
+        return entry
+
     def user_by_name(self, name: str) -> m.User | None:
         return next((u for u in self.users.values() if u.name == name), None)
 
