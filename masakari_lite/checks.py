@@ -46,6 +46,9 @@ def check_database(conf: cfg.ConfigOpts) -> Result:
     return Result("database", True, f"reachable, schema at head ({head})")
 
 
+AMQP_PORT = 5672  # what oslo.messaging's rabbit driver connects to when the URL names none
+
+
 def check_broker(conf: cfg.ConfigOpts) -> Result:
     import oslo_messaging as messaging
 
@@ -62,9 +65,10 @@ def check_broker(conf: cfg.ConfigOpts) -> Result:
     host = url.hosts[0] if url.hosts else None
     if host is None:
         return Result("broker", False, "[DEFAULT] transport_url names no broker host")
+    port = host.port or AMQP_PORT
     connection = kombu.Connection(
         hostname=host.hostname,
-        port=host.port or 5672,
+        port=port,
         userid=host.username or "guest",
         password=host.password or "guest",
         virtual_host=url.virtual_host or "/",
@@ -73,10 +77,10 @@ def check_broker(conf: cfg.ConfigOpts) -> Result:
     try:
         connection.ensure_connection(max_retries=1, timeout=5)
     except Exception as exc:
-        return Result("broker", False, f"cannot reach {host.hostname}:{host.port}: {exc}")
+        return Result("broker", False, f"cannot reach {host.hostname}:{port}: {exc}")
     finally:
         connection.release()
-    return Result("broker", True, f"RabbitMQ at {host.hostname}:{host.port or 5672} answers")
+    return Result("broker", True, f"RabbitMQ at {host.hostname}:{port} answers")
 
 
 def check_nova(conf: cfg.ConfigOpts) -> Result:

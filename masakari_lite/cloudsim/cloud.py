@@ -10,6 +10,7 @@ happened.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import random
@@ -202,6 +203,13 @@ class Cloud(SchedulingMixin, EvacuationMixin):
     def project_by_name(self, name: str) -> m.Project | None:
         return next((p for p in self.projects.values() if p.name == name), None)
 
+    def live_token(self, token: str | None) -> tuple[m.User, str, float] | None:
+        """A token's (user, project, expiry) until it expires; None if unknown or expired."""
+        entry = self.tokens.get(token or "")
+        if entry is None or entry[2] <= self.clock.now():
+            return None
+        return entry
+
     def user_by_name(self, name: str) -> m.User | None:
         return next((u for u in self.users.values() if u.name == name), None)
 
@@ -385,11 +393,13 @@ class Cloud(SchedulingMixin, EvacuationMixin):
         if inst.host is not None:
             old = self.hosts.get(inst.host)
             if old is not None:
-                old.instances.pop(inst.id, None)
+                if old.instances.pop(inst.id, 0) is None:  # it was there
+                    del old.by_seq[bisect.bisect_left(old.by_seq, (inst.seq, inst.id))]
                 self._claim(old, inst, -1)
         inst.host = host.name if host else None
         if host is not None:
             host.instances[inst.id] = None
+            bisect.insort(host.by_seq, (inst.seq, inst.id))
             self._claim(host, inst, +1)
 
     @staticmethod
@@ -652,11 +662,10 @@ class Cloud(SchedulingMixin, EvacuationMixin):
             marker_seq = mk.seq
         if host is not None:
             h = self.hosts.get(host)
-            pool = (
-                sorted((self.instances[i] for i in h.instances), key=lambda i: i.seq, reverse=True)
-                if h
-                else []
-            )
+            order = h.by_seq if h else []
+            # newest first, starting just below the marker
+            end = len(order) if marker_seq is None else bisect.bisect_left(order, (marker_seq,))
+            pool = (self.instances[order[i][1]] for i in range(end - 1, -1, -1))  # type: ignore[assignment]
         elif project_id is not None:
             ids = self._by_project.get(project_id, {})
             pool = (self.instances[i] for i in reversed(ids))  # type: ignore[assignment]

@@ -41,6 +41,9 @@ class SimConfig:
     max_limit: int = 1000
     # refuse unknown tokens with 401 instead of treating the caller as admin
     strict_auth: bool = False
+    # seconds a Keystone token lives (Keystone's [token] expiration: 24 h);
+    # an expired one gets 401 from Nova and 404 when validated
+    token_lifetime: float = 24 * 3600.0
 
     def update(self, values: dict[str, Any]) -> None:
         known = {f.name: f for f in fields(self)}

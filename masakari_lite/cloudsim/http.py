@@ -34,7 +34,10 @@ class Caller:
 def caller_for(cloud: Cloud, token: str | None) -> Caller:
     """Keystone tokens first; otherwise act like Nova's noauth: admin, or 'user:project'."""
     if token and token in cloud.tokens:
-        user, project_id, _ = cloud.tokens[token]
+        entry = cloud.live_token(token)
+        if entry is None:  # known and expired: never fall back to noauth for it
+            raise errors.Unauthorized("The request you have made requires authentication.")
+        user, project_id, _ = entry
         return Caller(user.id, user.name, project_id, list(user.roles))
     if cloud.config.strict_auth:
         raise errors.Unauthorized("The request you have made requires authentication.")

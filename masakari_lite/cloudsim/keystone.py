@@ -16,7 +16,6 @@ from masakari_lite.cloudsim import model as m
 from masakari_lite.cloudsim.cloud import DEFAULT_DOMAIN, Cloud
 from masakari_lite.cloudsim.http import error_response, json_response, read_json
 
-TOKEN_LIFETIME = 24 * 3600.0
 REGION = "RegionOne"
 _DOMAIN = {"id": DEFAULT_DOMAIN, "name": "Default"}
 
@@ -174,16 +173,19 @@ async def issue_token(request: Request) -> Response:
                 user = _find_user(cloud, spec)
                 if spec.get("password") != user.password:
                     raise errors.Unauthorized("The request you have made requires authentication.")
+                expires = cloud.now + cloud.config.token_lifetime
             elif "token" in methods:
                 old = (identity.get("token") or {}).get("id")
-                if old not in cloud.tokens:
+                entry = cloud.live_token(old)
+                if entry is None:
                     raise errors.NotFound(f"Could not find token: {old}.")
-                user = cloud.tokens[old][0]
+                # as in Keystone, a token got from a token expires with it
+                user, expires = entry[0], entry[2]
             else:
                 raise errors.Unauthorized(f"Unsupported auth methods: {methods}")
             project_id = _scope_project(cloud, user, auth.get("scope"))
             token = "gAAAA" + secrets.token_urlsafe(32)
-            cloud.tokens[token] = (user, project_id, cloud.now + TOKEN_LIFETIME)
+            cloud.tokens[token] = (user, project_id, expires)
             reply = _token_body(cloud, str(request.base_url), token, methods)
     except errors.SimError as exc:
         return error_response(exc)
@@ -197,13 +199,16 @@ async def validate_token(request: Request) -> Response:
     cloud: Cloud = request.app.state.cloud
     subject = request.headers.get("x-subject-token", "")
     with cloud.session():
-        if request.headers.get("x-auth-token") not in cloud.tokens and not (
-            cloud.config.strict_auth is False and request.headers.get("x-auth-token")
-        ):
+        auth = request.headers.get("x-auth-token")
+        if auth in cloud.tokens:
+            allowed = cloud.live_token(auth) is not None
+        else:
+            allowed = bool(auth) and not cloud.config.strict_auth
+        if not allowed:
             return error_response(
                 errors.Unauthorized("The request you have made requires authentication.")
             )
-        if subject not in cloud.tokens:
+        if cloud.live_token(subject) is None:
             return error_response(errors.NotFound(f"Could not find token: {subject}."))
         reply = _token_body(cloud, str(request.base_url), subject, ["password"])
     return json_response(reply, 200, {"X-Subject-Token": subject})

@@ -111,6 +111,9 @@ class Host:
     ram_used: int = 0
     # instance ids on this host (the index that keeps per-host queries O(k))
     instances: dict[str, None] = field(default_factory=dict)
+    # the same ids as (seq, id), ascending: servers?host= pages newest first
+    # from it without sorting the host's servers on every call
+    by_seq: list[tuple[int, str]] = field(default_factory=list)
     # guests the hypervisor still defines, which can outlive an evacuation
     guests: set[str] = field(default_factory=set)
     host_ip: str = "192.168.0.1"

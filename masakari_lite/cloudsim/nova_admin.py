@@ -475,7 +475,9 @@ async def migrations_index(ctx: Ctx) -> Response:
     q = ctx.request.query_params
     cloud = ctx.cloud
     with cloud.session():
-        found = sorted(cloud.migrations.values(), key=lambda mg: mg.id, reverse=True)
+        # ids come from a counter and records are never removed, so insertion
+        # order is id order: newest first without sorting every record
+        found = list(reversed(cloud.migrations.values()))
         for key in ("migration_type", "instance_uuid", "source_compute", "status"):
             if q.get(key):
                 found = [mg for mg in found if getattr(mg, key) == q[key]]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -58,8 +60,18 @@ class CloudSim:
         assert self._server is not None
         asyncio.run(self._server.serve())
 
-    def serve_forever(self, access_log: bool = True) -> None:
-        """Run in the calling thread until interrupted (the CLI)."""
+    def serve_forever(
+        self, access_log: bool = True, on_bound: Callable[[int], None] | None = None
+    ) -> None:
+        """Run in the calling thread until interrupted (the CLI).
+
+        The socket is bound here, before uvicorn runs, so that ``on_bound`` gets
+        the real port even when port 0 asked the kernel to choose one.
+        """
+        sock = socket.create_server((self.host, self.port))
+        self.port = sock.getsockname()[1]
+        if on_bound is not None:
+            on_bound(self.port)
         config = uvicorn.Config(
             create_app(self.cloud),
             host=self.host,
@@ -68,7 +80,7 @@ class CloudSim:
             lifespan="off",
             access_log=access_log,
         )
-        uvicorn.Server(config).run()
+        uvicorn.Server(config).run(sockets=[sock])
 
     def stop(self, timeout: float = 10.0) -> None:
         if self._server is not None:

@@ -75,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"masakari-lite cloudsim: {exc}")
         return 2
     sim = CloudSim(cloud, host=args.bind, port=args.port)
-    _announce(args, cloud, time.monotonic() - started)
-    sim.serve_forever(access_log=not args.quiet)
+    built = time.monotonic() - started
+    sim.serve_forever(
+        access_log=not args.quiet, on_bound=lambda port: _announce(args, cloud, port, built)
+    )
     return 0
 
 
@@ -100,8 +102,8 @@ def _build(args: argparse.Namespace):
     )
 
 
-def _announce(args: argparse.Namespace, cloud, elapsed: float) -> None:
-    base = f"http://{args.bind}:{args.port}"
+def _announce(args: argparse.Namespace, cloud, port: int, elapsed: float) -> None:
+    base = f"http://{args.bind}:{port}"
     print(
         f"cloudsim: {args.hosts} hosts, {len(cloud.instances)} instances, built in "
         f"{elapsed:.2f}s\n"

@@ -10,7 +10,7 @@ from masakari_lite import conf, logcontext, messaging
 from masakari_lite.conf import CONF
 
 
-def start_engine(config=CONF, transport=None, nova=None, url: str | None = None):
+def start_engine(config=CONF, transport=None, nova=None):
     """Start an engine in this process and return it; call ``.stop()`` to end it.
 
     ``masakari-lite serve`` passes the API's in-process transport (``fake://``)
@@ -24,7 +24,7 @@ def start_engine(config=CONF, transport=None, nova=None, url: str | None = None)
         nova = NovaClient(config)
     if transport is None:
         transport = messaging.get_transport(config)
-    service = EngineService(config, nova, transport=transport, url=url)
+    service = EngineService(config, nova, transport=transport)
     service.start()
     return service
 

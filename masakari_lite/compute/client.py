@@ -213,8 +213,9 @@ class NovaClient:
             raise ComputeNotFound(f"Nova has no {COMPUTE_BINARY} service on host {host!r}")
         return svc
 
-    def disable_service(self, host: str, reason: str) -> Service:
-        svc = self.get_service(host)
+    def disable_service(self, host: str, reason: str, *, service: Service | None = None) -> Service:
+        """``service``: the host's service as just read, to spare reading it again."""
+        svc = service or self.get_service(host)
         if self._at_least(MV_SERVICE_UUID):
             return self._update_service(svc, {"status": "disabled", "disabled_reason": reason})
         self._request(
@@ -231,8 +232,11 @@ class NovaClient:
         self._request("PUT", "/os-services/enable", json={"host": host, "binary": COMPUTE_BINARY})
         return self.get_service(host)
 
-    def force_down_service(self, host: str, forced_down: bool = True) -> Service:
-        svc = self.get_service(host)
+    def force_down_service(
+        self, host: str, forced_down: bool = True, *, service: Service | None = None
+    ) -> Service:
+        """``service``: the host's service as just read, to spare reading it again."""
+        svc = service or self.get_service(host)
         if self._at_least(MV_SERVICE_UUID):
             return self._update_service(svc, {"forced_down": forced_down})
         if not self._at_least(MV_FORCE_DOWN):
@@ -363,20 +367,22 @@ class NovaClient:
 # --- one client per process
 
 
-_clients: dict[tuple[int, str], NovaClient] = {}
+# Keyed by id() because a ConfigOpts is unhashable. Each entry keeps its conf
+# alive, so no other object can take that id while the entry exists.
+_clients: dict[tuple[int, str], tuple[cfg.ConfigOpts, NovaClient]] = {}
 _clients_lock = threading.Lock()
 
 
 def get_client(conf: cfg.ConfigOpts, group: str = "nova") -> NovaClient:
     """The process-wide client for ``conf``/``group``, so its token and connections are reused."""
     key = (id(conf), group)
-    client = _clients.get(key)
-    if client is None:
+    entry = _clients.get(key)
+    if entry is None:
         with _clients_lock:
-            client = _clients.get(key)
-            if client is None:
-                client = _clients[key] = NovaClient(conf, group)
-    return client
+            entry = _clients.get(key)
+            if entry is None:
+                entry = _clients[key] = (conf, NovaClient(conf, group))
+    return entry[1]
 
 
 def reset_clients() -> None:

@@ -67,12 +67,8 @@ class ProcessNotifier:
                 topics=["versioned_notifications"],
             )
 
-    @property
-    def enabled(self) -> bool:
-        return self._notifier is not None
-
     def emit(self, phase: str, notification, status: str, exc: BaseException | None = None):
-        if self._notifier is None:
+        if self._notifier is None:  # no driver configured: build nothing
             return
         data = {
             "notification_uuid": notification.uuid,

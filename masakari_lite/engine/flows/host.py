@@ -23,7 +23,14 @@ from masakari_lite.db.models import Host, VMove, utcnow
 from masakari_lite.db.states import VMOVE_TRANSITIONS, VMoveStatus, VMoveType, allowed
 from masakari_lite.engine.claims import LostClaim
 from masakari_lite.engine.flows.evacuation_watch import EvacuationWatch
-from masakari_lite.engine.runner import Finish, Ignore, Job, Progress, RecoveryFailed
+from masakari_lite.engine.runner import (
+    Finish,
+    Ignore,
+    Job,
+    PollTimeout,
+    Progress,
+    RecoveryFailed,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -82,6 +89,10 @@ def _microversion(job: Job) -> tuple[int, int]:
     return int(major), int(minor or 0)
 
 
+def _disabled_and_down(service) -> bool:
+    return service is not None and service.status == "disabled" and service.state == "down"
+
+
 def disable_compute_service(job: Job, progress: Progress) -> None:
     host = job.host.name
     nova = job.nova
@@ -94,16 +105,19 @@ def disable_compute_service(job: Job, progress: Progress) -> None:
     # waiting service_down_time for it to notice: it refuses to evacuate before.
     # Forced down first: Nova makes an RPC call to a compute it believes up when
     # its service is disabled, and that call to a dead host blocks until timeout.
+    # Each update answers with the service as it now is: read Nova only once
+    # before, and poll only if the last answer is not yet what we wait for.
     if _microversion(job) >= (2, 11) and not service.forced_down:
-        nova.force_down_service(host, True)
+        service = nova.force_down_service(host, True, service=service)
     if service.status != "disabled" or service.disabled_reason != reason:
-        nova.disable_service(host, reason)
-    job.poll(
-        lambda: nova.find_compute_service(host),
-        lambda svc: svc is not None and svc.status == "disabled" and svc.state == "down",
-        job.conf.wait_period_after_service_update,
-        f"the compute service of '{host}' to be disabled and down",
-    )
+        service = nova.disable_service(host, reason, service=service)
+    if not _disabled_and_down(service):
+        job.poll(
+            lambda: nova.find_compute_service(host),
+            _disabled_and_down,
+            job.conf.wait_period_after_service_update,
+            f"the compute service of '{host}' to be disabled and down",
+        )
     progress.log(f"Disabled compute service on host: '{host}'", 1.0)
 
 
@@ -381,7 +395,9 @@ def _evacuate_one_inner(
         return True
     except Exception as exc:
         LOG.warning("Evacuation of %s failed: %s", instance_id, exc)
-        message = "Failed reason: timeout." if "Timed out" in str(exc) else str(exc)
+        # Upstream's wording for a move that never finished; any other failure
+        # keeps its own text, whatever words Nova used in it.
+        message = "Failed reason: timeout." if isinstance(exc, PollTimeout) else str(exc)
         try:
             with job.tx() as s:
                 _move_vmove(

@@ -35,7 +35,7 @@ def disable_compute_node(job: Job, progress: Progress, process_name: str) -> Non
     if service.status == "disabled":
         progress.log(f"Skipping recovery for process {process_name} as it is already disabled", 1.0)
         return
-    job.nova.disable_service(host, job.conf.process_failure.service_disable_reason)
+    job.nova.disable_service(host, job.conf.process_failure.service_disable_reason, service=service)
     progress.log(f"Disabled compute service on host: '{host}'", 1.0)
 
 

@@ -39,14 +39,21 @@ def test_cloudsim_command_serves_a_cloud():
     try:
         banner = proc.stdout.readline()
         assert "2 hosts, 6 instances" in banner
-        port = None
-        deadline = time.monotonic() + 20
-        while port is None and time.monotonic() < deadline:
-            line = proc.stderr.readline()
-            found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-            port = int(found.group(1)) if found else None
-        assert port, "no listening address in the log"
+        compute = proc.stdout.readline()
+        # --port 0: the banner names the port the kernel chose
+        found = re.search(r"compute  http://127\.0\.0\.1:(\d+)/v2\.1", compute)
+        assert found, compute
+        port = int(found.group(1))
+        assert port != 0
         base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:  # the socket is bound before the banner; uvicorn serves it a moment later
+            try:
+                httpx.get(f"{base}/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "nothing answers on the announced port"
+                time.sleep(0.05)
         assert httpx.get(f"{base}/").json()["versions"][0]["version"] == "2.95"
         config = httpx.get(f"{base}/_sim/config").json()
         assert config["guests_survive_failure"] is True and config["evacuation_time"] == 0.3

@@ -160,3 +160,16 @@ def test_get_client_is_shared_per_config(nova):
         assert get_client(conf_a) is not get_client(conf_b)
     finally:
         reset_clients()
+
+
+def test_a_new_config_never_gets_the_client_of_a_collected_one(nova):
+    import gc
+
+    reset_clients()
+    try:
+        earlier = [get_client(_conf(nova)) for _ in range(3)]  # their confs are dropped here
+        gc.collect()
+        later = get_client(_conf(nova))
+        assert all(later is not client for client in earlier)
+    finally:
+        reset_clients()

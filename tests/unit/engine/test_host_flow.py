@@ -185,21 +185,13 @@ def test_auto_priority_falls_back_per_instance_to_the_reserved_host(db, sim, eng
 
 
 def test_reserved_host_is_given_back_when_nothing_lands(db, sim, engine_conf, nova):
-    engine_conf.set_override("max_notification_attempts", 1)
     with sim.cloud.session():
         rh = sim.cloud.service_by_host_binary("host3", "nova-compute")
         sim.cloud.update_service(rh, disabled=True, reason="reserved")
     world = World(db, sim, "reserved_host", reserved=("host3",))
     server = world.server("host1")
     sim.add_fault(op="servers.action.evacuate", status=400, message="No valid host was found.")
-    service = EngineService(engine_conf, nova, url=db)
-    service.start()
-    try:
-        n = world.host_down("host1")
-        service.offer(n)
-        row = wait_for_status(db, n)
-    finally:
-        service.stop()
+    n, row = _fail_once(db, sim, engine_conf, nova, world)
     assert row.status == S.FAILED
     assert "Failed to evacuate instances" in row.message
     assert world.vmoves(n)[server].status == "failed"
@@ -238,3 +230,49 @@ def test_a_server_deleted_mid_evacuation_is_ignored(db, sim, engine):
     moves = world.vmoves(n)
     assert moves[gone].status == "ignored" and "no longer exists" in moves[gone].message
     assert moves[keep].status == "succeeded"
+
+
+def _fail_once(db, sim, engine_conf, nova, world, host="host1"):
+    """Run one attempt of a host failure to its end; the notification's row."""
+    engine_conf.set_override("max_notification_attempts", 1)
+    service = EngineService(engine_conf, nova, url=db)
+    service.start()
+    try:
+        n = world.host_down(host)
+        service.offer(n)
+        return n, wait_for_status(db, n)
+    finally:
+        service.stop()
+
+
+def test_an_evacuation_that_never_lands_is_recorded_as_a_timeout(db, sim, engine_conf, nova):
+    engine_conf.set_override("wait_period_after_evacuation", 1)
+    sim.configure(evacuation_time=30)
+    world = World(db, sim)
+    server = world.server("host1")
+    n, row = _fail_once(db, sim, engine_conf, nova, world)
+    assert row.status == S.FAILED
+    assert world.vmoves(n)[server].message == "Failed reason: timeout."
+
+
+def test_a_nova_refusal_that_mentions_a_timeout_keeps_its_own_text(db, sim, engine_conf, nova):
+    sim.add_fault(op="servers.action.evacuate", status=400, message="Timed out waiting for a host.")
+    world = World(db, sim)
+    server = world.server("host1")
+    n, row = _fail_once(db, sim, engine_conf, nova, world)
+    assert row.status == S.FAILED
+    message = world.vmoves(n)[server].message
+    assert "Timed out waiting for a host." in message and "-> 400" in message
+
+
+def test_the_compute_service_is_read_once_when_its_updates_say_it_is_down(db, sim, engine):
+    world = World(db, sim)
+    world.server("host1")
+    sim.cloud.reset_counters()
+    n = world.host_down("host1")
+    engine.offer(n)
+    row = wait_for_status(db, n)
+    assert row.status == S.FINISHED, row.message
+    # one read, then the force-down and the disable answer with the service itself
+    assert sim.cloud.op_calls["os-services.index"] == 1
+    assert sim.cloud.op_calls["os-services.update"] == 2
