@@ -1,4 +1,4 @@
-"""The doorbell rings inline while the broker answers, and from a thread after a failure."""
+"""The doorbell rings from its own thread, in order, and never raises into a request."""
 
 from __future__ import annotations
 
@@ -10,65 +10,44 @@ from masakari_lite.api.doorbell import Doorbell
 
 class Broker:
     def __init__(self):
-        self.up = True
         self.rung: list[tuple[str, str]] = []  # (uuid, thread that rang)
-        self.attempts = 0
+        self.release = threading.Event()
+        self.release.set()
 
     def cast(self, notification_uuid: str) -> bool:
-        self.attempts += 1
-        if not self.up:
-            return False
+        self.release.wait()
+        if notification_uuid.startswith("boom"):
+            raise ConnectionError("broker unreachable")
         self.rung.append((notification_uuid, threading.current_thread().name))
         return True
 
 
-def _wait(done, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
-
-
-def test_first_ring_from_the_thread_then_inline():
-    broker = Broker()
-    bell = Doorbell(broker.cast)
-    bell.ring("a")
-    _wait(lambda: bell._inline)
-    bell.ring("b")
-    assert broker.rung == [("a", "doorbell"), ("b", threading.current_thread().name)]
-    bell.close()
-
-
-def test_a_failed_inline_ring_is_retried_from_the_thread():
-    broker = Broker()
-    bell = Doorbell(broker.cast)
-    bell.ring("a")
-    _wait(lambda: bell._inline)
-    broker.up = False
-    bell.ring("lost-while-down")  # fails inline, then once more in the thread
-    assert not bell._inline
-    _wait(lambda: broker.attempts == 3)
-    broker.up = True
-    bell.ring("c")
-    _wait(lambda: bell._inline)
-    assert broker.rung == [("a", "doorbell"), ("c", "doorbell")]
-    bell.close()
-
-
-def test_an_exception_is_a_failed_ring_not_an_error():
-    def boom(_uuid):
-        raise ConnectionError("broker unreachable")
-
-    bell = Doorbell(boom)
-    bell.ring("a")
-    bell.close()
-    assert not bell._inline
-
-
-def test_close_sends_what_is_queued():
+def test_rings_leave_in_order_from_the_doorbell_thread():
     broker = Broker()
     bell = Doorbell(broker.cast)
     for uuid in ("a", "b", "c"):
-        bell.ring(uuid)  # the thread opens the connection, so all three queue there
+        bell.ring(uuid)
     bell.close()
-    assert [uuid for uuid, _ in broker.rung] == ["a", "b", "c"]
+    assert broker.rung == [("a", "doorbell"), ("b", "doorbell"), ("c", "doorbell")]
+
+
+def test_a_stuck_broker_does_not_hold_up_the_caller():
+    broker = Broker()
+    broker.release.clear()  # publishers blocked, as during a RabbitMQ alarm
+    bell = Doorbell(broker.cast)
+    started = time.monotonic()
+    for i in range(100):
+        bell.ring(f"n{i}")
+    assert time.monotonic() - started < 1.0 and broker.rung == []
+    broker.release.set()
+    bell.close()
+    assert len(broker.rung) == 100
+
+
+def test_a_failed_ring_is_logged_and_the_next_one_still_leaves():
+    broker = Broker()
+    bell = Doorbell(broker.cast)
+    bell.ring("boom-1")
+    bell.ring("after")
+    bell.close()
+    assert broker.rung == [("after", "doorbell")]
