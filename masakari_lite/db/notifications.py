@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from masakari_lite.db import errors, hosts
+from masakari_lite.db import errors, hosts, rows
 from masakari_lite.db.listing import ListParams, Reader, paginate
 from masakari_lite.db.models import Notification, RecoveryStep, utcnow
 from masakari_lite.db.states import NotificationStatus
@@ -25,7 +25,6 @@ _GET_STEPS = (
     .where(_STEPS.c.notification_uuid == bindparam("uuid"))
     .order_by(_STEPS.c.position, _STEPS.c.id)
 )
-_INSERT = T.insert()
 # Payloads are stored as canonical JSON (sorted keys, no spaces), so the
 # database finds an equal payload itself: a storm of events from one host does
 # not make every new notification decode every stored one. MySQL compares text
@@ -121,11 +120,7 @@ def create(
         attempt=0,
         created_at=utcnow(),
     )
-    # Core, not the ORM's unit of work: acceptance is the monitors' hot path.
-    result = session.connection().execute(_INSERT, values)
-    row = dict.fromkeys(T.c.keys())
-    row.update(values, id=result.inserted_primary_key[0])
-    return SimpleNamespace(**row)
+    return rows.insert(session, T, values)
 
 
 def payload_of(row) -> dict:

@@ -105,13 +105,7 @@ def make_async_engines(url: str | None = None) -> tuple[AsyncEngine, AsyncEngine
         # such a URL keeps the driver it was written for, in the threadpool.
         return None
     key = engine.url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    pool = db_session.pool_settings(url)
-    options = {
-        "pool_size": pool.get("max_pool_size", 10),
-        "max_overflow": pool.get("max_overflow", 20),
-        "pool_timeout": pool.get("pool_timeout", 30),
-        "pool_recycle": pool.get("connection_recycle_time", 3600),
-    }
+    options = db_session.pool_options(db_session.pool_settings(url))
     return (
         create_async_engine(key, isolation_level="AUTOCOMMIT", **options),
         create_async_engine(key, pool_pre_ping=True, **options),

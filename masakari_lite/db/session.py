@@ -50,18 +50,22 @@ def make_engine(url: str, *, reader: bool = False, **pool: int) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs = {
-        "pool_pre_ping": not reader,
-        "pool_size": pool.get("max_pool_size", 10),
-        "max_overflow": pool.get("max_overflow", 20),
-        "pool_timeout": pool.get("pool_timeout", 30),
-        "pool_recycle": pool.get("connection_recycle_time", 3600),
-    }
+    kwargs = {"pool_pre_ping": not reader, **pool_options(pool)}
     if reader:
         kwargs["isolation_level"] = "AUTOCOMMIT"
     elif parsed.get_backend_name() == "mysql":
         kwargs["isolation_level"] = "READ COMMITTED"
     return create_engine(with_installed_driver(parsed), **kwargs)
+
+
+def pool_options(pool: dict[str, int]) -> dict[str, int]:
+    """``[database]`` pool settings as create_engine's keyword arguments."""
+    return {
+        "pool_size": pool.get("max_pool_size", 10),
+        "max_overflow": pool.get("max_overflow", 20),
+        "pool_timeout": pool.get("pool_timeout", 30),
+        "pool_recycle": pool.get("connection_recycle_time", 3600),
+    }
 
 
 # A URL without a driver (``postgresql://``, ``mysql://``, as many masakari.conf

@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from masakari_lite.db import errors
+from masakari_lite.db import errors, rows
 from masakari_lite.db.models import utcnow
 
 
@@ -28,7 +28,6 @@ class UniqueName:
         )
         self._kind = kind
         self._table = table
-        self._insert = table.insert()
 
     def conflict(self, name: str) -> errors.Conflict:
         return errors.Conflict(f"{self._kind} with name {name} already exists.")
@@ -36,12 +35,9 @@ class UniqueName:
     def insert(self, session: Session, values: dict) -> SimpleNamespace:
         """Insert a live row named ``values["name"]``: the row as stored, id included."""
         try:
-            result = session.connection().execute(self._insert, values)
+            return rows.insert(session, self._table, values)
         except IntegrityError:
             raise self.conflict(values["name"]) from None
-        row = dict.fromkeys(self._table.c.keys())
-        row.update(values, id=result.inserted_primary_key[0])
-        return SimpleNamespace(**row)
 
     def check(self, session: Session, name: str, exclude_id: int | None = None) -> None:
         """409 when another live row already has ``name``."""
