@@ -31,7 +31,7 @@ BODY = "masakari.body"
 
 _VARY = (b"vary", b"OpenStack-API-Version")
 _JSON_TYPE = (b"content-type", b"application/json")
-_ACCEPTED_TYPES = frozenset(
+ACCEPTED_TYPES = frozenset(
     {"", "text/plain", "application/json", "application/vnd.openstack.masakari+json"}
 )
 _PROJECT_ID = re.compile(r"^[0-9a-f\-]+$")
@@ -54,7 +54,7 @@ async def send_error(send, exc: errors.MasakariError) -> None:
     await send_json(send, exc.code, {exc.fault: {"code": exc.code, "message": exc.message}})
 
 
-def _header(scope, name: bytes) -> str | None:
+def header(scope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
         if key == name:
             return value.decode("latin-1")
@@ -77,7 +77,7 @@ class Envelope:
         status_seen = [0]
         version_error = None
         try:
-            scope[VERSION] = versions.parse_header(_header(scope, b"openstack-api-version"))
+            scope[VERSION] = versions.parse_header(header(scope, b"openstack-api-version"))
         except errors.MasakariError as exc:
             scope[VERSION] = versions.MIN_VERSION
             path = scope["path"]
@@ -156,7 +156,7 @@ class V1Gate:
     def _context(self, scope) -> ctx.RequestContext:
         request_id = scope[REQUEST_ID]
         if self.noauth:
-            return ctx.from_noauth(_header(scope, b"x-auth-token"), request_id)
+            return ctx.from_noauth(header(scope, b"x-auth-token"), request_id)
         headers = {
             k.decode("latin-1"): v.decode("latin-1")
             for k, v in scope["headers"]
@@ -185,10 +185,10 @@ class V1Gate:
         scope["raw_path"] = new_path.encode()
 
     async def _body(self, scope, receive) -> object:
-        media = (_header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
-        if media not in _ACCEPTED_TYPES:
+        media = (header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
+        if media not in ACCEPTED_TYPES:
             raise errors.UnsupportedMediaType("Unsupported Content-Type")
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             raise errors.TooLarge("Request is too large.")
         chunks = []

@@ -8,7 +8,7 @@ a member gets ``show`` (GET), ``update`` (PUT), ``delete`` (DELETE) and
 the /{project_id} segment, and with and without a ``.json``/``.xml`` suffix.
 A request that reaches a generated route whose controller lacks the method
 gets 405; one that reaches no route at all gets the router's plain 404
-(``errors.router_not_found``).
+(``notfound.router_not_found``).
 
 Upstream decides the 405 before it reads the body or compares the URL's
 project with the caller's, but after the body size and Content-Type checks,
@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from masakari_lite.api.middleware import _ACCEPTED_TYPES, _header, send_error
+from masakari_lite.api.middleware import ACCEPTED_TYPES, header, send_error
 from masakari_lite.db import errors
 
 
@@ -116,10 +116,10 @@ class BadMethod:
 
     def _refusal(self, scope, action: str) -> errors.MasakariError:
         # Upstream's size limit and Content-Type check (on every method) come first.
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             return errors.TooLarge("Request is too large.")
-        media = (_header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
-        if media not in _ACCEPTED_TYPES:
+        media = (header(scope, b"content-type") or "").split(";", 1)[0].strip().lower()
+        if media not in ACCEPTED_TYPES:
             return errors.UnsupportedMediaType("Unsupported Content-Type")
         return not_allowed(scope["method"], action)
