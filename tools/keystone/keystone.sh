@@ -35,8 +35,6 @@ export PYTHONWARNINGS=ignore
 
 log() { echo "keystone.sh: $*" >&2; }
 
-requirements_stamp() { sha256sum "$HERE/requirements.txt" | cut -c1-16; }
-
 write_conf() {  # write_conf DIR: a keystone.conf whose state lives in DIR
     local dir=$1
     mkdir -p "$dir/log"
@@ -81,7 +79,7 @@ setup_venv() {
 
 setup_template() {
     local want
-    want="$PORT $PASSWORD $(requirements_stamp)"
+    want="$PORT $PASSWORD $(pyvenv_stamp "$HERE/requirements.txt")"
     if [[ "$(cat "$TEMPLATE/.ready" 2>/dev/null)" == "$want" ]]; then
         return
     fi
