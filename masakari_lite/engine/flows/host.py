@@ -324,31 +324,19 @@ def _evacuate_one_inner(
     nova = job.nova
     try:
         job.check()
-        try:
-            if untouched and original and "task_state" in original:
-                server = Server(
-                    id=instance_id,
-                    name="",
-                    host=host,
-                    status="",
-                    vm_state=original["vm_state"],
-                    task_state=original["task_state"],
-                    power_state=original["power_state"],
-                    locked=original["locked"],
-                )
-            else:
-                server = nova.get_server(instance_id)
-        except ComputeNotFound:
-            with job.tx() as s:
-                _move_vmove(
-                    s,
-                    job,
-                    instance_id,
-                    VMoveStatus.IGNORED,
-                    end_time=utcnow(),
-                    message="The instance no longer exists.",
-                )
-            return True
+        if untouched and original and "task_state" in original:
+            server = Server(
+                id=instance_id,
+                name="",
+                host=host,
+                status="",
+                vm_state=original["vm_state"],
+                task_state=original["task_state"],
+                power_state=original["power_state"],
+                locked=original["locked"],
+            )
+        else:
+            server = nova.get_server(instance_id)  # ComputeNotFound: IGNORED, below
         original = original or {
             "vm_state": server.vm_state,
             "power_state": server.power_state,
@@ -379,7 +367,7 @@ def _evacuate_one_inner(
     except LostClaim:
         return False
     except ComputeNotFound:
-        # Deleted while we worked on it: nothing left to recover.
+        # Gone before we began, or deleted while we worked on it: nothing to recover.
         try:
             with job.tx() as s:
                 _move_vmove(
