@@ -30,22 +30,18 @@ class Clock:
 
     def iso(self, mono: float | None) -> str | None:
         """Nova's server timestamps: second precision with a Z."""
-        if mono is None:
-            return None
-        text = self._iso_cache.get(mono)
-        if text is None:
-            if len(self._iso_cache) > 50000:
-                self._iso_cache.clear()
-            text = self._iso_cache[mono] = self.wall(mono).strftime("%Y-%m-%dT%H:%M:%SZ")  # type: ignore[union-attr]
-        return text
+        return self._render(self._iso_cache, mono, "%Y-%m-%dT%H:%M:%SZ")
 
     def iso_us(self, mono: float | None) -> str | None:
         """Nova's service/migration/aggregate timestamps: microseconds, no suffix."""
+        return self._render(self._iso_us_cache, mono, "%Y-%m-%dT%H:%M:%S.%f")
+
+    def _render(self, cache: dict[float, str], mono: float | None, fmt: str) -> str | None:
         if mono is None:
             return None
-        text = self._iso_us_cache.get(mono)
+        text = cache.get(mono)
         if text is None:
-            if len(self._iso_us_cache) > 50000:
-                self._iso_us_cache.clear()
-            text = self._iso_us_cache[mono] = self.wall(mono).strftime("%Y-%m-%dT%H:%M:%S.%f")  # type: ignore[union-attr]
+            if len(cache) > 50000:
+                cache.clear()
+            text = cache[mono] = self.wall(mono).strftime(fmt)  # type: ignore[union-attr]
         return text
