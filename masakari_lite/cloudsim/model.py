@@ -24,32 +24,16 @@ RUNNING = 1
 SHUTDOWN = 4
 
 # status shown by the API for a (vm_state, task_state) pair, as Nova maps it.
+_REBUILD = {
+    REBUILDING: "REBUILD",
+    REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
+    REBUILD_SPAWNING: "REBUILD",
+}
 _STATUS = {
-    ACTIVE: (
-        "ACTIVE",
-        {
-            REBUILDING: "REBUILD",
-            REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
-            REBUILD_SPAWNING: "REBUILD",
-        },
-    ),
+    ACTIVE: ("ACTIVE", _REBUILD),
     BUILDING: ("BUILD", {}),
-    STOPPED: (
-        "SHUTOFF",
-        {
-            REBUILDING: "REBUILD",
-            REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
-            REBUILD_SPAWNING: "REBUILD",
-        },
-    ),
-    ERROR: (
-        "ERROR",
-        {
-            REBUILDING: "REBUILD",
-            REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
-            REBUILD_SPAWNING: "REBUILD",
-        },
-    ),
+    STOPPED: ("SHUTOFF", _REBUILD),
+    ERROR: ("ERROR", _REBUILD),
 }
 
 
