@@ -116,10 +116,10 @@ class Ctx:
         if self.decision.latency:
             await asyncio.sleep(self.decision.latency)
         if self.decision.fails and not self.decision.after:
-            await _fail(self.decision)
+            await fail_injected(self.decision)
 
 
-async def _fail(decision: Decision) -> None:
+async def fail_injected(decision: Decision) -> None:
     if decision.timeout:
         await asyncio.sleep(decision.timeout)
         raise errors.SimError("Gateway Timeout (injected fault).", 504)
@@ -145,7 +145,7 @@ def compute_endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
             if response.status_code < 400 and ctx.op:
                 cloud.record_accepted(ctx.op, ctx.server)
                 if ctx.decision.fails and ctx.decision.after:
-                    await _fail(ctx.decision)
+                    await fail_injected(ctx.decision)
         except errors.SimError as exc:
             return error_response(exc, headers)
         response.headers.update(headers)

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from masakari_lite.cloudsim import errors
 from masakari_lite.cloudsim import model as m
 from masakari_lite.cloudsim.cloud import DEFAULT_DOMAIN, Cloud
-from masakari_lite.cloudsim.http import error_response, json_response, read_json
+from masakari_lite.cloudsim.http import error_response, fail_injected, json_response, read_json
 
 REGION = "RegionOne"
 _DOMAIN = {"id": DEFAULT_DOMAIN, "name": "Default"}
@@ -149,11 +149,8 @@ async def _faults(cloud: Cloud, op: str) -> None:
         decision = cloud.faults.decide(op)
     if decision.latency:
         await asyncio.sleep(decision.latency)
-    if decision.timeout:
-        await asyncio.sleep(decision.timeout)
-        raise errors.SimError("Gateway Timeout (injected fault).", 504)
-    if decision.status:
-        raise errors.SimError(decision.message, decision.status)
+    if decision.fails:
+        await fail_injected(decision)
 
 
 async def issue_token(request: Request) -> Response:
