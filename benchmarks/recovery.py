@@ -120,11 +120,13 @@ def recover(url: str, conf: cfg.ConfigOpts, host_uuid: str, timeout: float) -> t
         engine.stop()
 
 
-def simulator_run(n: int, latency: float, concurrency: int, overrides: dict) -> dict:
+PER_HOST = 50  # spare-host capacity
+
+
+def build_scenario(n: int, latency: float, concurrency: int):
+    """The simulator scenario: the sim, the host names (the failed one first), the servers."""
     from masakari_lite.cloudsim import CloudSim
 
-    per_host = 50
-    spares = math.ceil(n / per_host) + 1
     sim = CloudSim(
         hosts=0,
         instances_per_host=0,
@@ -136,11 +138,22 @@ def simulator_run(n: int, latency: float, concurrency: int, overrides: dict) -> 
     ).start()
     try:
         sim.cloud.add_host("failed", vcpus=2 * n, ram_mb=4096 * n)
-        names = ["failed"] + [f"spare{i + 1}" for i in range(spares)]
+        names = ["failed"] + [f"spare{i + 1}" for i in range(math.ceil(n / PER_HOST) + 1)]
         for name in names[1:]:
-            sim.cloud.add_host(name, vcpus=per_host * 2, ram_mb=per_host * 4096)
-        for i in range(n):
-            sim.cloud.add_server("failed", name=f"vm{i}", metadata={"HA_Enabled": "True"})
+            sim.cloud.add_host(name, vcpus=PER_HOST * 2, ram_mb=PER_HOST * 4096)
+        servers = [
+            sim.cloud.add_server("failed", name=f"vm{i}", metadata={"HA_Enabled": "True"}).id
+            for i in range(n)
+        ]
+    except BaseException:
+        sim.stop()
+        raise
+    return sim, names, servers
+
+
+def simulator_run(n: int, latency: float, concurrency: int, overrides: dict) -> dict:
+    sim, names, _ = build_scenario(n, latency, concurrency)
+    try:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/bench.sqlite"
             _, failed_uuid = seed_db(url, names, "failed")

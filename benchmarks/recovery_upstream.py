@@ -51,31 +51,6 @@ import api_throughput as at  # noqa: E402
 
 VHOST = "masakari_upstream_recovery_bench"
 TERMINAL = ("finished", "error", "failed", "ignored")
-PER_HOST = 50  # spare-host capacity, as in recovery.py
-
-
-def build_scenario(n: int, latency: float, concurrency: int):
-    """recovery.py's simulator scenario: the sim and the host names (the failed one first)."""
-    from masakari_lite.cloudsim import CloudSim
-
-    sim = CloudSim(
-        hosts=0,
-        instances_per_host=0,
-        service_down_time=60,
-        evacuation_time=latency,
-        evacuation_concurrency=concurrency,
-        start_time=0.5,
-        stop_time=0.5,
-    ).start()
-    sim.cloud.add_host("failed", vcpus=2 * n, ram_mb=4096 * n)
-    names = ["failed"] + [f"spare{i + 1}" for i in range(math.ceil(n / PER_HOST) + 1)]
-    for name in names[1:]:
-        sim.cloud.add_host(name, vcpus=PER_HOST * 2, ram_mb=PER_HOST * 4096)
-    servers = [
-        sim.cloud.add_server("failed", name=f"vm{i}", metadata={"HA_Enabled": "True"}).id
-        for i in range(n)
-    ]
-    return sim, names, servers
 
 
 def ensure_vhost() -> str:
@@ -160,6 +135,8 @@ def upstream_run(
 ) -> dict:
     venv = at.ensure_upstream_venv()
     transport = ensure_vhost()
+    from recovery import build_scenario
+
     sim, names, servers = build_scenario(n, latency, concurrency)
     result: dict = {"n": n, "who": "upstream 22.0.0"}
     try:
