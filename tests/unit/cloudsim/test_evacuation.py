@@ -16,6 +16,17 @@ def _wait_settled(cloudsim, server_id: str) -> None:
     settled(cloudsim, server_id)
 
 
+def _host1_forced_down(sim):
+    """A client of ``sim``'s Nova and a server of host1, once host1 is dead and forced down."""
+    from tests.unit.cloudsim.conftest import Nova
+
+    nova = Nova(openstack.connect(**sim.sdk_config()))
+    sid = sim.servers_on("host1")[0]
+    sim.fail_host("host1")
+    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    return nova, sid
+
+
 def test_host_failure_evacuation_end_to_end(cloudsim_factory):
     sim = cloudsim_factory(hosts=3, instances_per_host=5)
     conn = openstack.connect(**sim.sdk_config())
@@ -240,12 +251,7 @@ def test_evacuate_error_server_at_2_95_ends_active(cloudsim, nova):
 
 def test_source_recovering_mid_evacuation_completes_the_record(cloudsim_factory):
     sim = cloudsim_factory(evacuation_time=0.3)
-    from tests.unit.cloudsim.conftest import Nova
-
-    nova = Nova(openstack.connect(**sim.sdk_config()))
-    sid = sim.servers_on("host1")[0]
-    sim.fail_host("host1")
-    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    nova, sid = _host1_forced_down(sim)
     assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 200
     sim.recover_host("host1")
     with sim.sim.session():
@@ -259,12 +265,7 @@ def test_source_recovering_mid_evacuation_completes_the_record(cloudsim_factory)
 def test_task_state_clears_before_the_host_switches(cloudsim_factory):
     """Real Nova's window: rebuild done (task_state None) while host is still the source."""
     sim = cloudsim_factory(evacuation_host_switch_lag=0.3)
-    from tests.unit.cloudsim.conftest import Nova
-
-    nova = Nova(openstack.connect(**sim.sdk_config()))
-    sid = sim.servers_on("host1")[0]
-    sim.fail_host("host1")
-    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    nova, sid = _host1_forced_down(sim)
     assert nova.action(sid, {"evacuate": {}}, "2.94").status_code == 200
     sim.wait_for(lambda: sim.cloud.instances[sid].task_state is None, timeout=5)
     window = nova.server(sid, "2.94")
@@ -277,12 +278,7 @@ def test_task_state_clears_before_the_host_switches(cloudsim_factory):
 
 def test_destination_dying_mid_rebuild_leaves_the_server_rebuilding(cloudsim_factory):
     sim = cloudsim_factory(evacuation_time=0.3)
-    from tests.unit.cloudsim.conftest import Nova
-
-    nova = Nova(openstack.connect(**sim.sdk_config()))
-    sid = sim.servers_on("host1")[0]
-    sim.fail_host("host1")
-    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    nova, sid = _host1_forced_down(sim)
     assert nova.action(sid, {"evacuate": {"host": "host2"}}, "2.94").status_code == 200
     sim.fail_host("host2")
     settled_or_stuck = lambda: not sim.cloud.evacuating(sid)  # noqa: E731
@@ -302,12 +298,7 @@ def test_second_evacuate_in_the_window_fails_on_the_destination(cloudsim_factory
     """Real Nova accepts it (task_state None, host still the source); the rebuild then
     finds the guest already on the destination: ERROR there, migration failed."""
     sim = cloudsim_factory(evacuation_host_switch_lag=0.4, evacuation_time=0.2)
-    from tests.unit.cloudsim.conftest import Nova
-
-    nova = Nova(openstack.connect(**sim.sdk_config()))
-    sid = sim.servers_on("host1")[0]
-    sim.fail_host("host1")
-    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    nova, sid = _host1_forced_down(sim)
     assert nova.action(sid, {"evacuate": {"host": "host2"}}, "2.94").status_code == 200
     sim.wait_for(lambda: sim.cloud.instances[sid].task_state is None, timeout=5)
     assert nova.action(sid, {"evacuate": {"host": "host2"}}, "2.94").status_code == 200
@@ -324,12 +315,7 @@ def test_evacuation_passes_through_novas_task_states(cloudsim_factory):
     sim = cloudsim_factory(
         evacuation_time=0.6, evacuation_host_switch_lag=0.2, evacuation_stop_time=0.2
     )
-    from tests.unit.cloudsim.conftest import Nova
-
-    nova = Nova(openstack.connect(**sim.sdk_config()))
-    sid = sim.servers_on("host1")[0]
-    sim.fail_host("host1")
-    nova.call("PUT", f"/os-services/{nova.service('host1')['id']}", "2.53", {"forced_down": True})
+    nova, sid = _host1_forced_down(sim)
     assert nova.action(sid, {"evacuate": {}}, "2.95").status_code == 200
     seen = []
     while sim.cloud.evacuating(sid):
