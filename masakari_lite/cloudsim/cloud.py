@@ -263,9 +263,11 @@ class Cloud(SchedulingMixin, EvacuationMixin):
         if svc.forced_down:
             return False
         host = self.service_host(svc)
-        if host is None or host.alive:
-            return True
-        return self._now - self.heartbeat(host) <= self.config.service_down_time
+        return host is None or self._heard_from(host)
+
+    def _heard_from(self, host: m.Host) -> bool:
+        """Alive, or dead for less than service_down_time: Nova still sees it up."""
+        return host.alive or self._now - self.heartbeat(host) <= self.config.service_down_time
 
     def service_updated_at(self, svc: m.Service) -> float:
         host = self.service_host(svc)
@@ -281,8 +283,7 @@ class Cloud(SchedulingMixin, EvacuationMixin):
             return "DOWN"
         if svc.disabled:
             return "MAINTENANCE"
-        alive = host.alive or self._now - self.heartbeat(host) <= self.config.service_down_time
-        return "UP" if alive else "UNKNOWN"
+        return "UP" if self._heard_from(host) else "UNKNOWN"
 
     def fail_host(self, name: str) -> None:
         """The host loses power: heartbeats stop, its guests stop answering."""
